@@ -1,0 +1,1 @@
+"""Consensus engines: the dev engine, the CometBFT ABCI application, light-client finality proofs."""

@@ -1,0 +1,1 @@
+"""CometBFT ABCI 2.0: socket server, typed Application interface, generated protobuf messages."""

@@ -1,0 +1,1 @@
+"""Generated protobuf package phalanx.engine.abci.proto.tendermint.version."""
