@@ -206,9 +206,7 @@ def compute_idle_update(info: WorkerTokenomic, params: MiningParams) -> WorkerTo
     cost_idle = params.cost_k * info.p_bench + params.cost_b
     perf_multiplier = ONE if info.p_bench.is_zero() else info.p_instant / info.p_bench
     delta_v = perf_multiplier * ((params.rho - ONE) * info.v + cost_idle)
-    return replace(
-        info, v=(info.v + delta_v).min(params.v_max), v_deductible=info.v_deductible + delta_v
-    )
+    return replace(info, v=(info.v + delta_v).min(params.v_max), v_deductible=info.v_deductible + delta_v)
 
 
 def compute_slash(info: WorkerTokenomic, params: MiningParams) -> WorkerTokenomic:
@@ -268,9 +266,7 @@ def compute_heartbeat_payout(
         payout = deductible.min(to_payout)
         treasury = ZERO if to_payout.is_zero() else (payout / to_payout) * to_treasury
         v = info.v - payout
-    settled = replace(
-        info, v=v, v_deductible=ZERO, v_update_block=block_number, v_update_at_ms=now_ms
-    )
+    settled = replace(info, v=v, v_deductible=ZERO, v_update_block=block_number, v_update_at_ms=now_ms)
     return HeartbeatSettlement(settled, payout, treasury)
 
 

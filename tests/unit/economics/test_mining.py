@@ -166,7 +166,14 @@ def test_p_instant_measurement() -> None:
 
 def test_conf_scores() -> None:
     assert [compute_conf_score(level) for level in (1, 2, 3, 4, 5, 128, 0, 6)] == [
-        fp("1"), fp("1"), fp("1"), fp("0.8"), fp("0.7"), fp("1"), ZERO, ZERO,
+        fp("1"),
+        fp("1"),
+        fp("1"),
+        fp("0.8"),
+        fp("0.7"),
+        fp("1"),
+        ZERO,
+        ZERO,
     ]
 
 
