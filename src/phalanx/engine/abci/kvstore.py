@@ -1,6 +1,7 @@
 """A small key=value ABCI application that proves the server against a real CometBFT.
 
-Transactions are `key=value` (UTF-8, non-empty key without "="); the app hash is the SHA-256 of
+Transactions are `key=value` (UTF-8, non-empty key without "="); `val:PUBKEYHEX=POWER` also sets
+an ed25519 validator's voting power (0 removes it). The app hash is the SHA-256 of
 the state as canonical JSON (sorted keys). Committed state lives in one JSON file, replaced
 atomically on Commit, so a restarted process reports its last height and CometBFT replays the rest.
 
@@ -37,10 +38,12 @@ from phalanx.engine.abci.types import (
     QueryRequest,
     QueryResponse,
     TxResult,
+    ValidatorUpdate,
 )
 
 CODE_BAD_TX = 1
 CODE_NOT_FOUND = 2
+VALIDATOR_PREFIX = "val:"
 
 
 def parse_tx(tx: bytes) -> tuple[str, str] | None:
@@ -51,6 +54,26 @@ def parse_tx(tx: bytes) -> tuple[str, str] | None:
         return None
     key, sep, value = text.partition("=")
     return (key, value) if sep and key else None
+
+
+def parse_validator_update(key: str, value: str) -> ValidatorUpdate | None:
+    """`val:<64 hex digits>=<power>` as a validator update; None for other keys or bad values."""
+    if not key.startswith(VALIDATOR_PREFIX):
+        return None
+    try:
+        pub_key = bytes.fromhex(key[len(VALIDATOR_PREFIX):])
+    except ValueError:
+        return None
+    if len(pub_key) != 32 or not value.isdigit():
+        return None
+    return ValidatorUpdate(pub_key=pub_key, power=int(value))
+
+
+def is_valid_tx(tx: bytes) -> bool:
+    pair = parse_tx(tx)
+    if pair is None:
+        return False
+    return not pair[0].startswith(VALIDATOR_PREFIX) or parse_validator_update(*pair) is not None
 
 
 def compute_app_hash(state: dict[str, str]) -> bytes:
@@ -99,27 +122,32 @@ class KvStoreApp(Application):
         return InitChainResponse(app_hash=self._committed.app_hash)
 
     def check_tx(self, request: CheckTxRequest) -> TxResult:
-        if parse_tx(request.tx) is None:
+        if not is_valid_tx(request.tx):
             return TxResult(code=CODE_BAD_TX, log="transaction must be key=value with a non-empty key")
         return TxResult()
 
     def process_proposal(self, request: ProcessProposalRequest) -> ProcessProposalResponse:
-        return ProcessProposalResponse(accept=all(parse_tx(tx) is not None for tx in request.txs))
+        return ProcessProposalResponse(accept=all(is_valid_tx(tx) for tx in request.txs))
 
     def finalize_block(self, request: FinalizeBlockRequest) -> FinalizeBlockResponse:
         values = dict(self._committed.values)
         results = []
+        updates: dict[bytes, ValidatorUpdate] = {}
         for tx in request.txs:
             pair = parse_tx(tx)
-            if pair is None:
+            if pair is None or not is_valid_tx(tx):
                 results.append(TxResult(code=CODE_BAD_TX, log="not key=value"))
                 continue
             key, value = pair
+            update = parse_validator_update(key, value)
+            if update is not None:
+                updates[update.pub_key] = update
             values[key] = value
             results.append(TxResult(events=(Event("kv", (EventAttribute("key", key),)),)))
         app_hash = compute_app_hash(values)
         self._pending = KvState(height=request.height, app_hash=app_hash, values=values)
-        return FinalizeBlockResponse(tx_results=tuple(results), app_hash=app_hash)
+        return FinalizeBlockResponse(tx_results=tuple(results), app_hash=app_hash,
+                                     validator_updates=tuple(updates.values()))
 
     def commit(self) -> CommitResponse:
         if self._pending is not None:
