@@ -1,0 +1,56 @@
+"""Confidential contracts: the SDK (context, origins, effects, base class) and the built-in contracts.
+
+Contracts are deterministic state machines run by enclaves; see `phalanx.contracts.sdk` for the
+interface and `phalanx.contracts.token` for the private coin.
+"""
+
+from phalanx.contracts.effects import (
+    EFFECT,
+    Effect,
+    EgressSink,
+    PublicEvent,
+    Withdraw,
+    decode_effect,
+    encode_effect,
+)
+from phalanx.contracts.errors import (
+    BadCommand,
+    BadEffect,
+    BadOrigin,
+    BadQuery,
+    BadSnapshot,
+    ContractError,
+    InsufficientBalance,
+    InvalidAmount,
+    InvalidContext,
+    InvariantViolation,
+    MemoTooLong,
+    Unauthorized,
+    UnknownContract,
+)
+from phalanx.contracts.messages import MessageSet, decode_or_raise, member
+from phalanx.contracts.registry import (
+    BUILTINS,
+    compute_builtin_id,
+    create_builtin,
+    get_builtin_class,
+    get_builtin_names,
+)
+from phalanx.contracts.sdk import (
+    ORIGIN,
+    CommandResult,
+    Contract,
+    ContractContext,
+    Origin,
+    OriginKind,
+    execute_command,
+)
+
+__all__ = [
+    "BUILTINS", "EFFECT", "ORIGIN", "BadCommand", "BadEffect", "BadOrigin", "BadQuery", "BadSnapshot",
+    "CommandResult", "Contract", "ContractContext", "ContractError", "Effect", "EgressSink",
+    "InsufficientBalance", "InvalidAmount", "InvalidContext", "InvariantViolation", "MemoTooLong",
+    "MessageSet", "Origin", "OriginKind", "PublicEvent", "Unauthorized", "UnknownContract", "Withdraw",
+    "compute_builtin_id", "create_builtin", "decode_effect", "decode_or_raise", "encode_effect",
+    "execute_command", "get_builtin_class", "get_builtin_names", "member",
+]  # fmt: skip
