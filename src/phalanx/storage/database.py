@@ -336,7 +336,7 @@ class Database:
         with self._env().begin(buffers=False) as txn:
             version = self._root_version(txn, root)
             trie = self._handles[_TRIE]
-            return lookup(lambda k: txn.get(k, db=trie), root, version, key)
+            return lookup(txn.cursor(db=trie).get, root, version, key)
 
     def prove(self, root: bytes, key: bytes) -> StateProof:
         """A proof of the value (or absence) of `key` under the committed state `root`."""
@@ -350,7 +350,7 @@ class Database:
         with self._env().begin(buffers=False) as txn:
             version = self._root_version(txn, root)
             trie = self._handles[_TRIE]
-            siblings, rec = walk_path(lambda k: txn.get(k, db=trie), root, version, kh)
+            siblings, rec = walk_path(txn.cursor(db=trie).get, root, version, kh)
         if rec is None:
             return None, StateProof(ProofKind.ABSENT_EMPTY, tuple(siblings))
         if rec[1:33] == kh:
@@ -413,7 +413,7 @@ class Database:
             trie = self._handles[_TRIE]
             version = head.version + 1
             root, root_version, nodes = compute_update(
-                lambda k: txn.get(k, db=trie), head.root, head.root_version, version, changes
+                txn.cursor(db=trie).get, head.root, head.root_version, version, changes
             )
         return StateUpdate(parent_root, root, root_version, version, changes, nodes)
 
@@ -450,13 +450,16 @@ class Database:
         trie = self._handles[_TRIE]
         if update.nodes:
             cursor = txn.cursor(db=trie)
-            cursor.putmulti(sorted(update.nodes.items()), dupdata=False, overwrite=False, append=True)
+            nodes = update.nodes
+            cursor.putmulti([(key, nodes[key]) for key in sorted(nodes)], dupdata=False, append=True)
         if update.root != EMPTY_ROOT:
             txn.put(
                 update.root, update.root_version.to_bytes(8, "big"), db=self._handles[_ROOTS], overwrite=False
             )
         state = self._handles[_STATE]
-        for key, value in sorted(update.changes.items()):
+        changes = update.changes
+        for key in sorted(changes):
+            value = changes[key]
             if value is None:
                 txn.delete(key, db=state)
             else:

@@ -53,11 +53,13 @@ INTERNAL = 1
 MAX_VERSION = (1 << 64) - 1
 
 NodeReader = Callable[[bytes], "bytes | None"]
-Extra = tuple[int, bytes, bytes, int] | None  # an existing leaf merged into a rebuilt subtree
+Extra = tuple[int, bytes, bytes, bytes] | None  # an existing leaf merged into a rebuilt subtree
 """Reads the record stored under a node key, or None."""
 
 _FULL = (1 << 256) - 1
 _MASKS = tuple(_FULL ^ ((1 << (256 - depth)) - 1) for depth in range(257))
+_DEPTHS = tuple(depth.to_bytes(2, "big") for depth in range(257))
+_NO_VERSION = bytes(8)
 _LEAF_TAG = b"\x00"
 _INTERNAL_TAG = b"\x01"
 
@@ -107,12 +109,16 @@ def compute_update(
     """
     if not changes:
         return root, root_version, {}
+    # Hot loop: locals only; versions stay 8-byte strings as stored, and b"" marks a leaf that
+    # still has to be placed by its parent (a leaf's position changes when neighbours come or go).
     h32 = blake2b
     from_bytes = int.from_bytes
     masks = _MASKS
+    depths = _DEPTHS
     empty = EMPTY_ROOT
+    internal_tag = _INTERNAL_TAG
     nodes: dict[bytes, bytes] = {}
-    vtop = version << 272
+    vb = version.to_bytes(8, "big")
 
     # Changes sorted by path: ks[i] is the path int, hs[i] the leaf hash (None: delete),
     # recs[i] the leaf record, ins[i] how many inserts come before index i.
@@ -135,51 +141,52 @@ def compute_update(
             count += 1
         ins.append(count)
 
-    def get(version_: int, depth: int, path: int) -> bytes:
-        rec = read(((version_ << 272) | (depth << 256) | (path & masks[depth])).to_bytes(42, "big"))
+    def get(ver: bytes, depth: int, path: int) -> bytes:
+        rec = read(ver + depths[depth] + (path & masks[depth]).to_bytes(32, "big"))
         if rec is None or len(rec) < 33:
-            raise _corrupt(f"node missing at version {version_}, depth {depth}")
+            raise _corrupt(f"node missing at version {from_bytes(ver, 'big')}, depth {depth}")
         return rec
 
-    def split(depth: int, lo: int, hi: int) -> int:
-        return bisect_left(ks, (ks[lo] & masks[depth]) | (1 << (255 - depth)), lo, hi)
-
     def place(
-        depth: int, path: int, lh: bytes, lrec: bytes | None, lv: int, rh: bytes, rrec: bytes | None, rv: int
-    ) -> tuple[bytes, None, int]:
+        depth: int,
+        path: int,
+        lh: bytes,
+        lrec: bytes | None,
+        lv: bytes,
+        rh: bytes,
+        rrec: bytes | None,
+        rv: bytes,
+    ) -> tuple[bytes, None, bytes]:
         # Write an internal node at (depth, path) and any child leaf that has no place yet.
-        d1 = depth + 1
-        if lv < 0:
-            nodes[(vtop | (d1 << 256) | (path & masks[d1])).to_bytes(42, "big")] = lrec  # type: ignore[assignment]
-            lv = version
-        if rv < 0:
+        if not lv:
+            nodes[vb + depths[depth + 1] + (path & masks[depth + 1]).to_bytes(32, "big")] = lrec  # type: ignore[assignment]
+            lv = vb
+        if not rv:
             rpath = path | (1 << (255 - depth))
-            nodes[(vtop | (d1 << 256) | (rpath & masks[d1])).to_bytes(42, "big")] = rrec  # type: ignore[assignment]
-            rv = version
-        nodes[(vtop | (depth << 256) | (path & masks[depth])).to_bytes(42, "big")] = (
-            _INTERNAL_TAG + lh + rh + lv.to_bytes(8, "big") + rv.to_bytes(8, "big")
-        )
-        return h32(_INTERNAL_TAG + lh + rh, digest_size=32).digest(), None, version
+            nodes[vb + depths[depth + 1] + (rpath & masks[depth + 1]).to_bytes(32, "big")] = rrec  # type: ignore[assignment]
+            rv = vb
+        pair = lh + rh
+        nodes[vb + depths[depth] + (path & masks[depth]).to_bytes(32, "big")] = internal_tag + pair + lv + rv
+        return h32(internal_tag + pair, digest_size=32).digest(), None, vb
 
-    def build(depth: int, lo: int, hi: int, extra: Extra) -> tuple[bytes, bytes | None, int]:
+    def build(depth: int, lo: int, hi: int, extra: Extra) -> tuple[bytes, bytes | None, bytes]:
         # A fresh subtree from the inserts in [lo, hi) plus an optional existing leaf `extra`.
         n = ins[hi] - ins[lo] + (extra is not None)
         if n == 0:
-            return empty, None, 0
+            return empty, None, _NO_VERSION
         if n == 1:
             if extra is not None:
                 return extra[1], extra[2], extra[3]
             for i in range(lo, hi):
                 if hs[i] is not None:
-                    return hs[i], recs[i], -1  # type: ignore[return-value]
+                    return hs[i], recs[i], b""  # type: ignore[return-value]
         if depth >= 256:
             raise _corrupt("two distinct keys share all 256 path bits")
-        mid = split(depth, lo, hi) if lo < hi else lo
         bit = 1 << (255 - depth)
         left_extra: Extra = None
         right_extra: Extra = None
         if extra is not None:
-            moved = (extra[0], extra[1], extra[2], -1)
+            moved = (extra[0], extra[1], extra[2], b"")
             if extra[0] & bit:
                 right_extra = moved
             else:
@@ -187,17 +194,20 @@ def compute_update(
             path = extra[0] & masks[depth]
         else:
             path = ks[lo] & masks[depth]
-        d1 = depth + 1
-        lh, lrec, lv = build(d1, lo, mid, left_extra)
-        rh, rrec, rv = build(d1, mid, hi, right_extra)
+        mid = bisect_left(ks, path | bit, lo, hi) if lo < hi else lo
+        lh, lrec, lv = build(depth + 1, lo, mid, left_extra)
+        rh, rrec, rv = build(depth + 1, mid, hi, right_extra)
         return place(depth, path, lh, lrec, lv, rh, rrec, rv)
 
-    def update(h: bytes, ver: int, depth: int, lo: int, hi: int) -> tuple[bytes, bytes | None, int]:
+    def update(h: bytes, ver: bytes, depth: int, lo: int, hi: int) -> tuple[bytes, bytes | None, bytes]:
         # New (hash, leaf record or None, version) of the subtree `h` at `depth` after the
-        # changes in [lo, hi). Version -1 marks a leaf whose record still has to be placed.
+        # changes in [lo, hi). An empty version marks a leaf whose record still has to be placed.
         if h == empty:
             return build(depth, lo, hi, None)
-        rec = get(ver, depth, ks[lo])
+        path = ks[lo] & masks[depth]
+        rec = read(ver + depths[depth] + path.to_bytes(32, "big"))
+        if rec is None or len(rec) < 33:
+            raise _corrupt(f"node missing at version {from_bytes(ver, 'big')}, depth {depth}")
         if rec[0] == LEAF:
             ek = from_bytes(rec[1:33], "big")
             j = bisect_left(ks, ek, lo, hi)
@@ -205,56 +215,54 @@ def compute_update(
                 if hi - lo == 1:
                     new_hash = hs[j]
                     if new_hash is None:
-                        return empty, None, 0
+                        return empty, None, _NO_VERSION
                     if new_hash == h:
                         return h, rec, ver
-                    return new_hash, recs[j], -1
+                    return new_hash, recs[j], b""
                 return build(depth, lo, hi, None)
             return build(depth, lo, hi, (ek, h, rec, ver))
-        if rec[0] != INTERNAL or len(rec) != 81:
+        if len(rec) != 81 or rec[0] != INTERNAL:
             raise _corrupt(f"bad node record at depth {depth}")
         left = rec[1:33]
         right = rec[33:65]
-        lver = from_bytes(rec[65:73], "big")
-        rver = from_bytes(rec[73:81], "big")
-        mid = split(depth, lo, hi)
         d1 = depth + 1
+        bit = 1 << (255 - depth)
+        mid = bisect_left(ks, path | bit, lo, hi)
         if mid > lo:
-            lh, lrec, lv = update(left, lver, d1, lo, mid)
+            lh, lrec, lv = update(left, rec[65:73], d1, lo, mid)
         else:
-            lh, lrec, lv = left, None, lver
+            lh, lrec, lv = left, None, rec[65:73]
         if mid < hi:
-            rh, rrec, rv = update(right, rver, d1, mid, hi)
+            rh, rrec, rv = update(right, rec[73:81], d1, mid, hi)
         else:
-            rh, rrec, rv = right, None, rver
+            rh, rrec, rv = right, None, rec[73:81]
         if lh == left and rh == right:
             return h, None, ver
-        path = ks[lo] & masks[depth]
         if lh == empty:
             if rh == empty:
-                return empty, None, 0
+                return empty, None, _NO_VERSION
             if rrec is None and mid == hi:  # untouched sibling: is it a leaf?
-                other = get(rv, d1, path | (1 << (255 - depth)))
+                other = get(rv, d1, path | bit)
                 if other[0] == LEAF:
                     rrec = other
             if rrec is not None:
-                return rh, rrec, -1
+                return rh, rrec, b""
         elif rh == empty:
             if lrec is None and mid == lo:
                 other = get(lv, d1, path)
                 if other[0] == LEAF:
                     lrec = other
             if lrec is not None:
-                return lh, lrec, -1
+                return lh, lrec, b""
         return place(depth, path, lh, lrec, lv, rh, rrec, rv)
 
-    new_root, root_rec, new_version = update(root, root_version, 0, 0, len(ks))
-    if new_version < 0:
+    new_root, root_rec, new_version = update(root, root_version.to_bytes(8, "big"), 0, 0, len(ks))
+    if not new_version:
         nodes[node_key(version, 0, 0)] = root_rec  # type: ignore[assignment]
-        new_version = version
+        new_version = vb
     if new_root == EMPTY_ROOT:
-        new_version = 0
-    return new_root, new_version, nodes
+        new_version = _NO_VERSION
+    return new_root, from_bytes(new_version, "big"), nodes
 
 
 def lookup(read: NodeReader, root: bytes, root_version: int, key: bytes) -> bytes | None:
