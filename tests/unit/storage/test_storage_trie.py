@@ -8,8 +8,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phalanx.storage import EMPTY_ROOT, Database, StateRootMismatch, UnknownRoot
+from phalanx.storage import EMPTY_ROOT, Database, StateRootMismatch, UnknownRoot, verify_proof
 from phalanx.storage.trie import compute_root_of, internal_hash, key_hash, leaf_hash
+
+
+def reference_root(items: list[tuple[bytes, bytes]], depth: int = 0) -> bytes:
+    """The trie root straight from its definition: split on one path bit per level."""
+    if not items:
+        return EMPTY_ROOT
+    if len(items) == 1:
+        return leaf_hash(*items[0])
+    left = [(kh, v) for kh, v in items if not (kh[depth // 8] >> (7 - depth % 8)) & 1]
+    right = [(kh, v) for kh, v in items if (kh[depth // 8] >> (7 - depth % 8)) & 1]
+    return internal_hash(reference_root(left, depth + 1), reference_root(right, depth + 1))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.binary(max_size=4), st.binary(max_size=4), max_size=60))
+def test_root_matches_the_reference_definition(state: dict[bytes, bytes]) -> None:
+    expected = reference_root([(key_hash(k), v) for k, v in state.items()])
+    assert compute_root_of(state.items()) == expected
 
 
 def test_empty_root_is_the_zero_constant() -> None:
@@ -121,6 +139,8 @@ def test_random_change_sets_match_a_dict_model(blocks: list[dict[bytes, bytes | 
                     model[key] = value
             assert root == compute_root_of(model.items())
             roots.append((root, dict(model)))
+            for key in {k for c in blocks for k in c}:
+                verify_proof(root, key, model.get(key), db.prove(root, key).encode())
             assert dict(db.iter_prefix(b"")) == model
         for old_root, old_model in roots:
             for key in set(old_model) | {k for c in blocks for k in c}:
