@@ -12,7 +12,8 @@ lowercase letters, digits, '_', '.' and '-'. All writes of a block go through on
 (`with db.write() as w:`), whose operations are buffered and applied in a single LMDB write
 transaction when the block exits, synced to disk before `write()` returns: a crash at any instant
 leaves the whole block or none of it. The map is large and grows on demand (LMDB files grow only
-as written).
+as written). Open a store once per process (LMDB does not allow two environments on one path in
+the same process); share the `Database` between threads.
 """
 
 from __future__ import annotations
