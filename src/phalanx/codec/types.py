@@ -73,8 +73,14 @@ class Codec(Generic[T]):
         raise NotImplementedError
 
     def encode(self, value: T) -> bytes:
+        """Encode one value; anything the type cannot represent raises `EncodeError`."""
         buf = bytearray()
-        self.encode_into(buf, value)
+        try:
+            self.encode_into(buf, value)
+        except EncodeError:
+            raise
+        except Exception as exc:  # a wrong Python type deep inside a value (len() of an int, ...)
+            raise EncodeError(f"cannot encode {value!r:.80} as {self!r}: {exc}") from exc
         return bytes(buf)
 
     def decode(self, data: bytes) -> T:
@@ -83,20 +89,22 @@ class Codec(Generic[T]):
             value, end = self.decode_from(data, 0)
         except DecodeError:
             raise
-        except (IndexError, ValueError, struct.error, UnicodeDecodeError, OverflowError) as exc:
-            raise DecodeError(f"cannot decode {self!r}: {exc}") from None
+        except Exception as exc:  # untrusted bytes: any failure inside a descriptor is a decode error
+            raise DecodeError(f"cannot decode {self!r}: {exc}") from exc
         if end != len(data):
             raise DecodeError(f"{len(data) - end} trailing bytes after {self!r}")
         return value
 
     def decode_prefix(self, data: bytes, offset: int = 0) -> tuple[T, int]:
         """Decode one value at `offset` with typed errors; returns (value, offset after it)."""
+        if not 0 <= offset <= len(data):
+            raise DecodeError(f"offset {offset} is outside the input of {len(data)} bytes")
         try:
             return self.decode_from(data, offset)
         except DecodeError:
             raise
-        except (IndexError, ValueError, struct.error, UnicodeDecodeError, OverflowError) as exc:
-            raise DecodeError(f"cannot decode {self!r}: {exc}") from None
+        except Exception as exc:
+            raise DecodeError(f"cannot decode {self!r}: {exc}") from exc
 
 
 class _FixedInt(Codec[int]):
@@ -241,14 +249,22 @@ class FixedBytes(Codec[bytes]):
 
 
 class Compact(Codec[int]):
+    """`Compact<T>`; over an unsigned fixed-width integer, values outside its range are refused both ways."""
+
     def __init__(self, inner: Codec[int]) -> None:
         self.inner = inner
+        self._limit = 1 << inner.bits if isinstance(inner, _FixedInt) and not inner.signed else None
 
     def encode_into(self, buf: bytearray, value: int) -> None:
+        if self._limit is not None and value >= self._limit:
+            raise EncodeError(f"{value!r} does not fit {self!r}")
         buf += encode_compact(value)
 
     def decode_from(self, data: bytes, offset: int) -> tuple[int, int]:
-        return decode_compact(data, offset)
+        value, end = decode_compact(data, offset)
+        if self._limit is not None and value >= self._limit:
+            raise DecodeError(f"{value} does not fit {self!r}")
+        return value, end
 
     def type_info(self) -> TypeInfo:
         return TypeInfo("compact", inner=self.inner)
