@@ -139,6 +139,9 @@ class TransactionPool:
     def future_count(self) -> int:
         return len(self._txs) - self.ready_count
 
+    def has_ready(self) -> bool:
+        return any(tx.ready for tx in self._txs.values())
+
     def get(self, tx_hash: bytes) -> PooledTransaction | None:
         return self._txs.get(tx_hash)
 
