@@ -28,7 +28,7 @@ from typing import ClassVar
 
 from phalanx.codec import AccountId, Codec, DecodeError, Enum, TypeInfo, field_, variant
 from phalanx.contracts.effects import EgressSink
-from phalanx.contracts.errors import ContractError, InvalidContext
+from phalanx.contracts.errors import BadOrigin, ContractError, InvalidContext
 from phalanx.crypto import blake2_256
 
 _ENTROPY_DOMAIN = b"phalanx/contract/entropy/v1"
@@ -194,6 +194,8 @@ def execute_command(
     Raises the contract's `ContractError` subclass on refusal. The contract itself guarantees that a
     refused command left its state unchanged.
     """
+    if not isinstance(origin, Origin):
+        raise BadOrigin(f"a command's origin must be an Origin, got {type(origin).__name__}")
     mark = ctx.egress.mark()
     try:
         return contract.handle_command(ctx, origin, command)

@@ -8,6 +8,7 @@ from phalanx.codec import DecodeError
 from phalanx.contracts import (
     ORIGIN,
     BadEffect,
+    BadOrigin,
     CommandResult,
     Contract,
     ContractContext,
@@ -128,6 +129,11 @@ def test_execute_command_drops_the_effects_of_a_refused_command() -> None:
     assert contract.state_hash() == blake2_256(b"")
     contract.on_block_end(c)
     contract.invariants()
+
+
+def test_execute_command_needs_an_origin() -> None:
+    with pytest.raises(BadOrigin):
+        execute_command(_Noisy(), ctx(), A, b"one")  # type: ignore[arg-type]
 
 
 def test_sink_rejects_non_effects() -> None:
