@@ -1,0 +1,1 @@
+"""The `phalanx` command: dev chain, accounts, transfers and chain queries (typer + rich)."""

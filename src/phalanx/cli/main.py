@@ -1,0 +1,23 @@
+"""The `phalanx` command line: `phalanx --help` lists everything."""
+
+from __future__ import annotations
+
+import typer
+
+from phalanx.cli import account, chain
+from phalanx.cli.dev import dev
+from phalanx.cli.transfer import transfer
+
+app = typer.Typer(
+    name="phalanx",
+    help="phalanx: confidential smart contracts on a proof-of-stake chain, Substrate-compatible.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command()(dev)
+app.command()(transfer)
+app.add_typer(account.app, name="account")
+app.add_typer(chain.app, name="chain")
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Python client of phalanx: JSON-RPC connection, composing, signing and submitting extrinsics."""
