@@ -43,12 +43,17 @@ def _scale_str(text: bytes) -> bytes:
     return ((n << 2) | 2).to_bytes(4, "little") + text
 
 
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def _chain_code(junction: str) -> bytes:
-    if junction.isdecimal():
+    # A junction of ASCII digits is a number, little-endian in 32 bytes (as substrate-interface and
+    # polkadot.js derive it; Substrate itself agrees below 2**64); any other text is SCALE-encoded.
+    if _DIGITS.fullmatch(junction):
         value = int(junction)
-        if value >= 1 << 64:
-            raise InvalidSecretUri(f"numeric junction {junction} does not fit in 64 bits")
-        return value.to_bytes(8, "little").ljust(32, b"\x00")
+        if value >= 1 << 256:
+            raise InvalidSecretUri(f"numeric junction {junction} does not fit in 32 bytes")
+        return value.to_bytes(32, "little")
     encoded = _scale_str(junction.encode())
     return blake2_256(encoded) if len(encoded) > 32 else encoded.ljust(32, b"\x00")
 
@@ -92,6 +97,8 @@ class Keypair:
                 seed = bytes.fromhex(phrase[2:])
             except ValueError as exc:
                 raise InvalidSecretUri("the hex seed is not valid hex") from exc
+            if len(seed) != 32:
+                raise InvalidSecretUri(f"a hex seed is 32 bytes, got {len(seed)}")
             pair = cls.from_seed(seed, key_type)
             seed_for_ed = seed
         else:

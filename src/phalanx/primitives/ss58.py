@@ -51,6 +51,8 @@ def _checksum(payload: bytes) -> bytes:
 def ss58_encode(public_key: bytes, prefix: int = SS58_PREFIX) -> str:
     if len(public_key) != 32:
         raise InvalidAddress(f"an account id is 32 bytes, got {len(public_key)}")
+    if prefix < 0:
+        raise InvalidAddress(f"SS58 prefix {prefix} is out of range")
     if prefix < 64:
         head = bytes([prefix])
     elif prefix < 16384:
