@@ -140,9 +140,10 @@ def classify_dcap_failure(message: str) -> AttestationError:
 
     The binding reports every failure as one ValueError; the collateral window and revocation are
     told apart by the words its messages use ("TCBInfo expired", "CrlExpired { .. }", "issue date is
-    in the future", "CertNotValidYet", "TCB status is invalid: Revoked", "CertRevoked").
+    in the future", "CertNotValidYet", "TCB status is invalid: Revoked", "CertRevoked"). Only the
+    first line is read: the lines after it quote the offending input, which the sender controls.
     """
-    lowered = message.lower()
+    lowered = message.split("\n", 1)[0].lower()
     if "revoked" in lowered:
         return TcbRevoked(f"DCAP verification refused a revoked TCB or certificate: {message}")
     if "expired" in lowered:

@@ -7,8 +7,11 @@ import time
 import dcap_qvl
 import pytest
 from attestation_samples import IN_WINDOW_S, SGX_MR_ENCLAVE, load_dcap
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from phalanx.attestation import (
+    AttestationError,
     AttestationPolicy,
     CollateralExpired,
     CollateralNotYetValid,
@@ -247,7 +250,35 @@ def test_revoked_and_unknown_statuses_are_refused() -> None:
         ("Verification failed: TCBInfo issue date is in the future", CollateralNotYetValid),
         ("Verification failed: CertNotValidYet", CollateralNotYetValid),
         ("Verification failed: ISV enclave report signature is invalid", QuoteVerificationFailed),
+        (
+            "Verification failed: Failed to decode TcbInfo\n\nCaused by:\n  unknown `Revoked expired`",
+            QuoteVerificationFailed,
+        ),
     ],
 )
 def test_dcap_failures_are_classified(message: str, error: type[Exception]) -> None:
     assert type(classify_dcap_failure(message)) is error
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_mutated_dcap_evidence_fails_only_with_typed_errors(
+    sgx_evidence: DcapEvidence, data: st.DataObject
+) -> None:
+    quote, collateral = bytearray(sgx_evidence.quote), bytearray(sgx_evidence.collateral)
+    target = data.draw(st.sampled_from([quote, collateral]))
+    if data.draw(st.booleans()):
+        target[data.draw(st.integers(0, len(target) - 1)) :] = b""
+    else:
+        target[data.draw(st.integers(0, len(target) - 1))] ^= data.draw(st.integers(1, 255))
+    try:
+        report = verify_attestation(
+            DcapEvidence(bytes(quote), bytes(collateral)),
+            now_s=IN_WINDOW_S,
+            expected_report_data=SGX_REPORT_DATA,
+            policy=sgx_policy(),
+        )
+    except AttestationError:
+        return
+    # Accepted only when the mutation hit bytes no signature covers: the verified facts are unchanged.
+    assert (report.measurement, report.tcb_status) == (SGX_MR_ENCLAVE, "ConfigurationAndSWHardeningNeeded")
