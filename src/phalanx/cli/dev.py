@@ -45,6 +45,9 @@ def dev(
         bool, typer.Option("--instant-seal", help="Seal a block as soon as transactions are ready.")] = False,
     authority: Annotated[str, typer.Option(help="Secret URI of the dev authority that signs every block.")]
     = "//Alice",
+    chain_spec: Annotated[
+        Path | None, typer.Option(help="Chain spec JSON (genesis balances, keys); default: the dev spec.")
+    ] = None,
     log_level: Annotated[str, typer.Option(help="Log level: debug, info, warning, error.")] = "warning",
 ) -> None:
     """Run a development chain in this process: seals blocks, finalizes them at once, serves JSON-RPC.
@@ -62,6 +65,7 @@ def dev(
         block_time=block_time,
         instant_seal=instant_seal,
         authority_suri=authority,
+        chain_spec=chain_spec,
     )
     try:
         asyncio.run(_serve(config))

@@ -22,6 +22,7 @@ class DevConfig:
     block_time: float = 1.0
     instant_seal: bool = False
     authority_suri: str = "//Alice"
+    chain_spec: Path | None = None  # a ChainSpec JSON file; None = the built-in development spec
     max_block_extrinsics: int = 4096
     pool: PoolLimits = field(default_factory=PoolLimits)
 
@@ -33,5 +34,7 @@ class DevConfig:
             raise ConfigError(f"--block-time must be between 0.01 and 3600 seconds, got {self.block_time}")
         if self.max_block_extrinsics < 1:
             raise ConfigError("the block size limit must allow at least one extrinsic")
+        if self.chain_spec is not None and not self.chain_spec.is_file():
+            raise ConfigError(f"--chain-spec {self.chain_spec} is not a file")
         if self.base_path is not None and self.base_path.exists() and not self.base_path.is_dir():
             raise ConfigError(f"--base-path {self.base_path} exists and is not a directory")

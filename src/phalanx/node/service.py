@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -43,9 +44,16 @@ def open_dev_chain(config: DevConfig) -> tuple[ChainBackend, Callable[[], None]]
     from phalanx.runtime.runtime import Runtime  # type: ignore[import-not-found,unused-ignore]
     from phalanx.storage import Database
 
+    if config.chain_spec is None:
+        spec = ChainSpec.development()
+    else:
+        try:
+            spec = ChainSpec.from_json(json.loads(config.chain_spec.read_text()))
+        except (OSError, ValueError) as error:
+            raise ConfigError(f"cannot read the chain spec {config.chain_spec}: {error}") from None
     db = Database.temporary() if config.base_path is None else Database.open(config.base_path)
     try:
-        runtime: Any = Runtime(db, ChainSpec.development())
+        runtime: Any = Runtime(db, spec)
     except BaseException:
         db.close()
         raise

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import FakeChain
+from fake_chain import FakeChain
 
 from phalanx.crypto.keys import Keypair, KeyType
 from phalanx.engine.dev import DevEngine

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from conftest import FakeChain
+from fake_chain import FakeChain
 
 from phalanx.node.backend import ChainBackend
 from phalanx.node.config import DevConfig
