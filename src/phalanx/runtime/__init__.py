@@ -1,0 +1,67 @@
+"""The chain runtime: modules ("pallets"), extrinsics, block execution, metadata V14 and runtime APIs.
+
+Public API (what the node, the dev engine and the CometBFT application call)::
+
+    from phalanx.runtime import Runtime, ChainSpec
+    rt = Runtime(phalanx.storage.Database.open(path), ChainSpec.development())  # genesis if empty
+    rt.validate_transaction(xt) -> ValidTransaction          # pool check, no writes
+    built = rt.build_block(rt.best_hash(), now_ms, xts)      # BuiltBlock: block, hash, outcomes, dropped
+    rt.commit(built, justification)                          # atomic; best = finalized = built
+    rt.import_block(block) -> BuiltBlock                     # re-execute a received block, then commit
+    rt.header/block/block_hash/justification/state_get/state_keys_paged/state_proof/events/call(...)
+    rt.metadata(), rt.runtime_version(), rt.account_nonce(account), rt.dev_authority
+
+Additions to the agreed contract: `build_block(..., preverified=None, digest=())` (see `runtime.py`
+for why skipping re-verification is sound), `Runtime.decode(xt)`, `Runtime.dev_authority`,
+`Runtime.best_header()`, `validate_transaction(xt, at=None)`; `phalanx.runtime.extrinsic.sign_extrinsic`
+and `phalanx.runtime.assembly.CALLS.call(module, function, **args)` to compose transactions.
+
+Writing a module
+----------------
+A module lives in `modules/<name>/` and has the shape of `modules/balances/`:
+
+- `declarations.py`: `NAME`, a fixed pallet `INDEX`; storage items
+  (`StorageValue(NAME, "Item", codec, default)` / `StorageMap(NAME, "Item", Hasher.BLAKE2_128_CONCAT,
+  key_codec, codec, default)`; keys are `twox128(NAME) ++ twox128("Item") ++ hasher(SCALE(key))`;
+  default None makes the item `Optional` in metadata); events (`EventDecl("Transfer", index,
+  (field_("from", AccountId, "T::AccountId"), ...))`, past tense, named fields); errors (one class per
+  condition, subclass of `ModuleError`, `module = "<name>"`, `code` = its fixed error index, docstring
+  = its metadata doc); constants (`Constant(name, codec, value)`).
+- `logic.py`: plain functions over explicit state (`ctx: Context` gives `ctx.state`, the block number
+  and `ctx.deposit_event`). They raise a module error *before* writing anything they would have to
+  undo; the executive also runs every call in its own storage transaction, so a failed call leaves
+  nothing but its fee and nonce.
+- `calls.py`: thin call functions `fn(ctx, origin, **args)`: check the origin (`ensure_signed`,
+  `ensure_root`, `ensure_none`), call the logic, emit the event; then `CallDecl(name, index, args,
+  fn, weight)` with a fixed index and a fixed ref_time weight (it sets the fee). Root-only calls
+  start with `force_`. Addresses in arguments are `MULTI_ADDRESS` and are resolved with
+  `balances.calls.lookup`.
+- `__init__.py`: the module docstring (what it is for, its rules), `genesis(ctx, ...)`, hooks
+  (`on_initialize(ctx)`, `on_finalize(ctx)`), `invariants(state) -> list[str]` (problems found; tests
+  check them after every block), and `MODULE = Module(name=..., index=..., crate="pallet_<name>", ...)`.
+
+Then add `MODULE` to `assembly.MODULES` (indices: System 0, Timestamp 1, Balances 2,
+TransactionPayment 3, Sudo 4, 5-9 free, new modules 10+; never renumber), its genesis to
+`genesis.build_genesis` (and its config to `chain_spec.GenesisConfig`), and tests in
+`tests/unit/runtime/`. Metadata, call decoding and event decoding follow from the declarations.
+"""
+
+from phalanx.runtime.block import Block, DigestItem, Header
+from phalanx.runtime.chain_spec import ChainSpec, GenesisConfig
+from phalanx.runtime.errors import (
+    CannotDecode,
+    DispatchFailure,
+    InvalidBlock,
+    InvalidTransaction,
+    TransactionValidityError,
+    UnknownBlock,
+    UnknownTransaction,
+)
+from phalanx.runtime.runtime import BuiltBlock, EventRecord, ExtrinsicResult, Runtime, ValidTransaction
+from phalanx.runtime.version import RuntimeVersion
+
+__all__ = [
+    "Block", "BuiltBlock", "CannotDecode", "ChainSpec", "DigestItem", "DispatchFailure", "EventRecord",
+    "ExtrinsicResult", "GenesisConfig", "Header", "InvalidBlock", "InvalidTransaction", "Runtime",
+    "RuntimeVersion", "TransactionValidityError", "UnknownBlock", "UnknownTransaction", "ValidTransaction",
+]  # fmt: skip
