@@ -19,6 +19,7 @@ from phalanx.client.tx import (
 from phalanx.crypto.errors import CryptoError
 from phalanx.crypto.hashing import twox_128
 from phalanx.crypto.keys import Keypair
+from phalanx.errors import PhalanxError
 from phalanx.primitives.ss58 import ss58_encode
 
 EVENTS_KEY = twox_128(b"System") + twox_128(b"Events")
@@ -34,20 +35,17 @@ def balances_call_indices() -> tuple[int, dict[str, int]]:
 
 def describe_events(raw: bytes, extrinsic_index: int | None) -> list[str]:
     """One line per event of the extrinsic, decoded with the runtime's event codec."""
-    try:
-        import phalanx.runtime.runtime  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
-        from phalanx.runtime.modules.system.declarations import Events
+    from phalanx.runtime.runtime import decode_events
 
-        records: list[Any] = Events.codec.decode(raw)
-    except Exception as error:  # an older or newer runtime: show what we cannot decode, do not fail
-        return [f"(events not decoded: {error})"]
+    try:
+        records = decode_events(raw)
+    except PhalanxError as error:  # a runtime of another version: say so rather than fail
+        return [f"(events not decoded: {error.message})"]
     lines = []
     for record in records:
-        phase, event = record["phase"], record["event"]
-        if extrinsic_index is not None and phase != ("ApplyExtrinsic", extrinsic_index):
+        if extrinsic_index is not None and record.phase != ("ApplyExtrinsic", extrinsic_index):
             continue
-        module, (name, fields) = event
-        lines.append(f"{module}.{name} {_render(fields)}")
+        lines.append(f"{record.module}.{record.name} {_render(record.fields)}")
     return lines
 
 
