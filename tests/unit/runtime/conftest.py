@@ -1,0 +1,20 @@
+"""Fixtures for runtime tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from runtime_testchain import Chain
+
+from phalanx.runtime import ChainSpec, Runtime
+from phalanx.storage import Database
+
+
+@pytest.fixture
+def chain() -> Iterator[Chain]:
+    db = Database.temporary()
+    try:
+        yield Chain(Runtime(db, ChainSpec.development()))
+    finally:
+        db.close()
