@@ -54,6 +54,8 @@ def _render(value: Any) -> str:
         return ss58_encode(value) if len(value) == 32 else "0x" + value.hex()
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_render(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and value[1] is None:
+        return value[0]  # an enum variant without fields
     if isinstance(value, (list, tuple)):
         return "(" + ", ".join(_render(v) for v in value) + ")"
     return str(value)
