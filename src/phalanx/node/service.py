@@ -40,8 +40,8 @@ def node_version() -> str:
 
 def open_dev_chain(config: DevConfig) -> tuple[ChainBackend, Callable[[], None]]:
     """Open the store and the runtime of the development chain; returns (runtime, close)."""
-    from phalanx.runtime.chain_spec import ChainSpec  # type: ignore[import-not-found,unused-ignore]
-    from phalanx.runtime.runtime import Runtime  # type: ignore[import-not-found,unused-ignore]
+    from phalanx.runtime.chain_spec import ChainSpec
+    from phalanx.runtime.runtime import Runtime
     from phalanx.storage import Database
 
     if config.chain_spec is None:
@@ -61,12 +61,9 @@ def open_dev_chain(config: DevConfig) -> tuple[ChainBackend, Callable[[], None]]
 
 
 def _dev_authority_public_key(backend: ChainBackend) -> bytes | None:
-    genesis = getattr(backend.spec, "genesis", None)
-    for name in ("dev_authority", "authority", "dev_authority_key"):
-        value = getattr(genesis, name, None)
-        if isinstance(value, bytes):
-            return value
-    return None
+    """The genesis dev authority (`ChainSpec.genesis.dev_authority`), if the chain names one."""
+    value = getattr(getattr(backend.spec, "genesis", None), "dev_authority", None)
+    return value if isinstance(value, bytes) else None
 
 
 class DevNode:
