@@ -61,7 +61,22 @@ from phalanx.runtime.runtime import BuiltBlock, EventRecord, ExtrinsicResult, Ru
 from phalanx.runtime.version import RuntimeVersion
 
 __all__ = [
-    "Block", "BuiltBlock", "CannotDecode", "ChainSpec", "DigestItem", "DispatchFailure", "EventRecord",
-    "ExtrinsicResult", "GenesisConfig", "Header", "InvalidBlock", "InvalidTransaction", "Runtime",
-    "RuntimeVersion", "TransactionValidityError", "UnknownBlock", "UnknownTransaction", "ValidTransaction",
-]  # fmt: skip
+    "Block",
+    "BuiltBlock",
+    "CannotDecode",
+    "ChainSpec",
+    "DigestItem",
+    "DispatchFailure",
+    "EventRecord",
+    "ExtrinsicResult",
+    "GenesisConfig",
+    "Header",
+    "InvalidBlock",
+    "InvalidTransaction",
+    "Runtime",
+    "RuntimeVersion",
+    "TransactionValidityError",
+    "UnknownBlock",
+    "UnknownTransaction",
+    "ValidTransaction",
+]

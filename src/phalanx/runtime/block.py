@@ -71,10 +71,16 @@ class Header:
     digest: tuple[DigestItem, ...] = ()
 
     def encode(self) -> bytes:
-        return b"".join((
-            self.parent_hash, encode_compact(self.number), self.state_root, self.extrinsics_root,
-            encode_compact(len(self.digest)), *(item.encode() for item in self.digest),
-        ))  # fmt: skip
+        return b"".join(
+            (
+                self.parent_hash,
+                encode_compact(self.number),
+                self.state_root,
+                self.extrinsics_root,
+                encode_compact(len(self.digest)),
+                *(item.encode() for item in self.digest),
+            )
+        )
 
     @classmethod
     def decode_from(cls, data: bytes, offset: int) -> tuple[Header, int]:

@@ -10,10 +10,11 @@ Substrate's `PalletId` accounts (`b"modl" ++ id ++ zeros`); their SS58 (prefix 3
      1%  incentives                       phx/incv  436H4jat7U3B1ZJxGocoVLANvURjWqtqFJHaduPSWuPsV3w8
 
 The treasury account (`py/trsry`, 436H4jat8E3x6whTRudzJFuF1aFqkxmkYyQqNbh9C9EKhcz7) receives 1 PHA
-out of the incentives share, so it exists (holds at least the existential deposit) from genesis and fees of any
-size can flow into it. Development chains endow //Alice, //Bob, //Charlie, //Dave, //Eve and //Ferdie
-(sr25519) with 1,000,000 PHA each out of the developers-and-community share, make //Alice the sudo key
-and the dev authority (which signs the dev engine's finality proofs). The total stays exact.
+out of the incentives share, so it exists (holds at least the existential deposit) from genesis and
+fees of any size can flow into it. Development chains endow //Alice, //Bob, //Charlie, //Dave, //Eve
+and //Ferdie (sr25519) with 1,000,000 PHA each out of the developers-and-community share, make
+//Alice the sudo key and the dev authority (which signs the dev engine's finality proofs). The total
+stays exact.
 """
 
 from __future__ import annotations
@@ -138,13 +139,23 @@ class ChainSpec:
         return cls(name, id_, chain_type, genesis)
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "id": self.id, "chainType": self.chain_type,
-                "properties": dict(self.properties), "genesis": self.genesis.to_json()}  # fmt: skip
+        return {
+            "name": self.name,
+            "id": self.id,
+            "chainType": self.chain_type,
+            "properties": dict(self.properties),
+            "genesis": self.genesis.to_json(),
+        }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> ChainSpec:
         try:
-            return cls(d["name"], d["id"], d["chainType"], GenesisConfig.from_json(d["genesis"]),
-                       dict(d.get("properties") or {}))  # fmt: skip
+            return cls(
+                d["name"],
+                d["id"],
+                d["chainType"],
+                GenesisConfig.from_json(d["genesis"]),
+                dict(d.get("properties") or {}),
+            )
         except (KeyError, TypeError) as exc:
             raise GenesisError(f"malformed chain spec: {exc}") from None

@@ -1,4 +1,4 @@
-"""Calls as values (`Call`), the `RuntimeCall` / `RuntimeEvent` codecs, and dispatch in an overlay transaction.
+"""Calls as values (`Call`), the `RuntimeCall` / `RuntimeEvent` codecs, and dispatch in a transaction.
 
 A `Call` is decoded once from an extrinsic (pallet index, call index, typed arguments) and dispatched
 by `dispatch_call`, which opens a storage transaction around it: if the call raises a
@@ -87,7 +87,8 @@ class RuntimeCallCodec(Codec[Call]):
 
 def _aggregate_name(kind: str, m: Module) -> str:
     if kind == "CallableCallFor":
-        return f"self::sp_api_hidden_includes_construct_runtime::hidden_include::dispatch::CallableCallFor<{m.name}, Runtime>"
+        hidden = "self::sp_api_hidden_includes_construct_runtime::hidden_include"
+        return f"{hidden}::dispatch::CallableCallFor<{m.name}, Runtime>"
     return f"{m.crate}::Event<Runtime>"
 
 
@@ -95,18 +96,24 @@ def runtime_event_codec(modules: Sequence[Module]) -> Enum:
     """`phalanx_runtime::RuntimeEvent`: pallet index byte, then the pallet's event enum."""
     return Enum(
         ("phalanx_runtime", "RuntimeEvent"),
-        [VariantInfo(m.name, m.index, (field_(None, m.event_codec, _aggregate_name("Event", m)),))
-         for m in modules if m.event_codec is not None],
-    )  # fmt: skip
+        [
+            VariantInfo(m.name, m.index, (field_(None, m.event_codec, _aggregate_name("Event", m)),))
+            for m in modules
+            if m.event_codec is not None
+        ],
+    )
 
 
 def runtime_error_codec(modules: Sequence[Module]) -> Enum:
     """`phalanx_runtime::RuntimeError` (listed in metadata only)."""
     return Enum(
         ("phalanx_runtime", "RuntimeError"),
-        [VariantInfo(m.name, m.index, (field_(None, m.error_codec, f"{m.crate}::Error<Runtime>"),))
-         for m in modules if m.error_codec is not None],
-    )  # fmt: skip
+        [
+            VariantInfo(m.name, m.index, (field_(None, m.error_codec, f"{m.crate}::Error<Runtime>"),))
+            for m in modules
+            if m.error_codec is not None
+        ],
+    )
 
 
 def dispatch_call(ctx: Context, call: Call, origin: Origin) -> DispatchFailure | None:

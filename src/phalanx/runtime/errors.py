@@ -72,9 +72,18 @@ class UnknownTransaction(TransactionValidityError):
 
 
 REASON_CODES = {
-    "Call": 0, "Payment": 1, "Future": 2, "Stale": 3, "BadProof": 4, "AncientBirthBlock": 5,
-    "ExhaustsResources": 6, "Custom": 7, "BadMandatory": 8, "MandatoryValidation": 9, "BadSigner": 10,
-}  # fmt: skip
+    "Call": 0,
+    "Payment": 1,
+    "Future": 2,
+    "Stale": 3,
+    "BadProof": 4,
+    "AncientBirthBlock": 5,
+    "ExhaustsResources": 6,
+    "Custom": 7,
+    "BadMandatory": 8,
+    "MandatoryValidation": 9,
+    "BadSigner": 10,
+}
 """Index of each reason in Substrate's `InvalidTransaction` enum (for SCALE-encoded validity answers)."""
 
 

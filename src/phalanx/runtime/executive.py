@@ -106,9 +106,15 @@ def lookup_block_hash(state: State, number: int, current: int, parent_hash: byte
 
 
 def check_extrinsic(
-    chain: ChainInfo, state: State, xt: Extrinsic, current: int, parent_hash: bytes, *,
-    in_block: bool, trusted: Mapping[bytes, int | None] | None = None,
-) -> CheckedExtrinsic:  # fmt: skip
+    chain: ChainInfo,
+    state: State,
+    xt: Extrinsic,
+    current: int,
+    parent_hash: bytes,
+    *,
+    in_block: bool,
+    trusted: Mapping[bytes, int | None] | None = None,
+) -> CheckedExtrinsic:
     """Check a signed extrinsic against `state` for inclusion in block `current`.
 
     Order and errors as Substrate's signed extensions: era (AncientBirthBlock), signature (BadProof),
@@ -136,15 +142,22 @@ def check_extrinsic(
     # signature over the payload with CheckSpecVersion / CheckTxVersion / CheckGenesis data
     if trusted is None or trusted.get(xt.hash, -1) != birth:
         payload = signing_payload(
-            xt.call_bytes, xt.era_bytes, xt.nonce, xt.tip, chain.spec_version, chain.transaction_version,
-            chain.genesis_hash, birth_hash,
-        )  # fmt: skip
+            xt.call_bytes,
+            xt.era_bytes,
+            xt.nonce,
+            xt.tip,
+            chain.spec_version,
+            chain.transaction_version,
+            chain.genesis_hash,
+            birth_hash,
+        )
         if not verify_signature(xt.key_type, signer, payload, xt.signature):
             hint = "" if xt.era is None else " or its mortal era has expired"
             raise InvalidTransaction(
                 f"bad signature: it was not made by the sender over this chain's genesis, spec version and "
-                f"call{hint}", "BadProof",
-            )  # fmt: skip
+                f"call{hint}",
+                "BadProof",
+            )
     # CheckNonce
     info = system.get_account(state, signer)
     if xt.nonce < info.nonce:
@@ -152,8 +165,9 @@ def check_extrinsic(
             f"nonce {xt.nonce} is stale: the account's next nonce is {info.nonce}", "Stale"
         )
     if in_block and xt.nonce > info.nonce:
-        raise InvalidTransaction(f"nonce {xt.nonce} is in the future: the account's next nonce is {info.nonce}",
-                                 "Future")  # fmt: skip
+        raise InvalidTransaction(
+            f"nonce {xt.nonce} is in the future: the account's next nonce is {info.nonce}", "Future"
+        )
     # ChargeTransactionPayment
     weight = xt.call.decl.weight
     fee = transaction_payment.compute_fee(len(xt.raw), weight, xt.tip)
@@ -237,10 +251,17 @@ def finalize_block(ctx: Context, extrinsic_count: int) -> None:
 
 
 def execute_block(
-    chain: ChainInfo, base: StateReader, parent_hash: bytes, number: int, inherent: bytes,
-    extrinsics: Sequence[bytes], *, building: bool, preverified: Mapping[bytes, int | None] | None = None,
+    chain: ChainInfo,
+    base: StateReader,
+    parent_hash: bytes,
+    number: int,
+    inherent: bytes,
+    extrinsics: Sequence[bytes],
+    *,
+    building: bool,
+    preverified: Mapping[bytes, int | None] | None = None,
     decoded: Callable[[bytes], Extrinsic | None] | None = None,
-) -> BlockExecution:  # fmt: skip
+) -> BlockExecution:
     """Execute a block on top of `base` (the parent's state).
 
     `building`: an extrinsic that is invalid at its turn is dropped (with its error); otherwise (block

@@ -123,20 +123,43 @@ def _decode_signed(raw: bytes, offset: int, calls: RuntimeCallCodec) -> Extrinsi
     call, end = calls.decode_prefix(raw, offset)
     _check_end(raw, end)
     return Extrinsic(
-        raw, blake2_256(raw), call, raw[call_start:end], signer,
-        KeyType.ED25519 if sig_kind == 0 else KeyType.SR25519, signature, era, era_bytes, nonce, tip,
-    )  # fmt: skip
+        raw,
+        blake2_256(raw),
+        call,
+        raw[call_start:end],
+        signer,
+        KeyType.ED25519 if sig_kind == 0 else KeyType.SR25519,
+        signature,
+        era,
+        era_bytes,
+        nonce,
+        tip,
+    )
 
 
 def signing_payload(
-    call_bytes: bytes, era_bytes: bytes, nonce: int, tip: int, spec_version: int, transaction_version: int,
-    genesis_hash: bytes, birth_hash: bytes,
-) -> bytes:  # fmt: skip
+    call_bytes: bytes,
+    era_bytes: bytes,
+    nonce: int,
+    tip: int,
+    spec_version: int,
+    transaction_version: int,
+    genesis_hash: bytes,
+    birth_hash: bytes,
+) -> bytes:
     """The bytes a signer signs (hashed with blake2_256 when longer than 256 bytes)."""
-    payload = b"".join((
-        call_bytes, era_bytes, encode_compact(nonce), encode_compact(tip),
-        spec_version.to_bytes(4, "little"), transaction_version.to_bytes(4, "little"), genesis_hash, birth_hash,
-    ))  # fmt: skip
+    payload = b"".join(
+        (
+            call_bytes,
+            era_bytes,
+            encode_compact(nonce),
+            encode_compact(tip),
+            spec_version.to_bytes(4, "little"),
+            transaction_version.to_bytes(4, "little"),
+            genesis_hash,
+            birth_hash,
+        )
+    )
     return blake2_256(payload) if len(payload) > 256 else payload
 
 
@@ -148,24 +171,46 @@ def encode_unsigned(call_bytes: bytes) -> bytes:
 def encode_signed(
     call_bytes: bytes, signer: bytes, key_type: KeyType, signature: bytes, era: Era, nonce: int, tip: int
 ) -> bytes:
-    body = b"".join((
-        bytes((SIGNED, 0)), signer, bytes((int(key_type),)), signature, encode_era(era),
-        encode_compact(nonce), encode_compact(tip), call_bytes,
-    ))  # fmt: skip
+    body = b"".join(
+        (
+            bytes((SIGNED, 0)),
+            signer,
+            bytes((int(key_type),)),
+            signature,
+            encode_era(era),
+            encode_compact(nonce),
+            encode_compact(tip),
+            call_bytes,
+        )
+    )
     return encode_compact(len(body)) + body
 
 
 def sign_extrinsic(
-    keypair: Keypair, call_bytes: bytes, nonce: int, *, genesis_hash: bytes, spec_version: int,
-    transaction_version: int, era: Era = None, birth_hash: bytes | None = None, tip: int = 0,
-) -> bytes:  # fmt: skip
+    keypair: Keypair,
+    call_bytes: bytes,
+    nonce: int,
+    *,
+    genesis_hash: bytes,
+    spec_version: int,
+    transaction_version: int,
+    era: Era = None,
+    birth_hash: bytes | None = None,
+    tip: int = 0,
+) -> bytes:
     """A signed extrinsic ready to submit. Mortal eras need the hash of their birth block."""
     if era is not None and birth_hash is None:
         raise ValueError("a mortal era needs the birth block hash")
     payload = signing_payload(
-        call_bytes, encode_era(era), nonce, tip, spec_version, transaction_version, genesis_hash,
+        call_bytes,
+        encode_era(era),
+        nonce,
+        tip,
+        spec_version,
+        transaction_version,
+        genesis_hash,
         genesis_hash if era is None else birth_hash,  # type: ignore[arg-type]
-    )  # fmt: skip
+    )
     return encode_signed(
         call_bytes, keypair.public_key, keypair.key_type, keypair.sign(payload), era, nonce, tip
     )

@@ -86,9 +86,15 @@ class StorageMap:
     """A map from a SCALE-encoded key, placed under `prefix ++ hasher(SCALE(key))`."""
 
     def __init__(
-        self, module: str, name: str, hasher: Hasher, key_codec: Codec[Any], codec: Codec[Any],
-        default: Any = None, docs: str = "",
-    ) -> None:  # fmt: skip
+        self,
+        module: str,
+        name: str,
+        hasher: Hasher,
+        key_codec: Codec[Any],
+        codec: Codec[Any],
+        default: Any = None,
+        docs: str = "",
+    ) -> None:
         self.module, self.name, self.hasher, self.key_codec = module, name, hasher, key_codec
         self.codec, self.default, self.docs = codec, default, docs
         self.prefix = storage_prefix(module, name)

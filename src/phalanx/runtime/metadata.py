@@ -5,7 +5,8 @@
         pallets: Vec<PalletMetadata { name, storage: Option<{prefix, entries}>, calls: Option<ty>,
                                       event: Option<ty>, constants: Vec<{name, ty, value, docs}>,
                                       error: Option<ty>, index: u8 }>,
-        extrinsic: ExtrinsicMetadata { ty, version: 4, signed_extensions: Vec<{identifier, ty, additional_signed}> },
+        extrinsic: ExtrinsicMetadata { ty, version: 4,
+                                       signed_extensions: Vec<{identifier, ty, additional_signed}> },
         ty: RuntimeType }
 
 Type ids are Compact<u32>. `RuntimeCall` is recursive (Sudo calls carry a call), so it is given its
@@ -68,7 +69,7 @@ def _docs(buf: bytearray, docs: tuple[str, ...] | str) -> None:
 
 
 class _UncheckedExtrinsic(Codec[bytes]):
-    """Only a type description: `sp_runtime::generic::unchecked_extrinsic::UncheckedExtrinsic` (opaque bytes)."""
+    """Only a type description: `sp_runtime::generic::unchecked_extrinsic::UncheckedExtrinsic`."""
 
     def type_info(self) -> Any:
         from phalanx.codec import TypeInfo
@@ -197,10 +198,14 @@ def runtime_metadata() -> bytes:
 
 
 _EXTENSION_MODULES = {
-    "CheckNonZeroSender": "check_non_zero_sender", "CheckSpecVersion": "check_spec_version",
-    "CheckTxVersion": "check_tx_version", "CheckGenesis": "check_genesis", "CheckMortality": "check_mortality",
-    "CheckNonce": "check_nonce", "CheckWeight": "check_weight",
-}  # fmt: skip
+    "CheckNonZeroSender": "check_non_zero_sender",
+    "CheckSpecVersion": "check_spec_version",
+    "CheckTxVersion": "check_tx_version",
+    "CheckGenesis": "check_genesis",
+    "CheckMortality": "check_mortality",
+    "CheckNonce": "check_nonce",
+    "CheckWeight": "check_weight",
+}
 
 
 def _module_of(name: str) -> str:

@@ -41,8 +41,12 @@ from phalanx.runtime.version import SPEC_VERSION, TRANSACTION_VERSION, RuntimeVe
 from phalanx.storage import Database, StateUpdate
 
 HEADERS, BODIES, JUSTIFICATIONS, NUMBERS, META = (
-    "chain.headers", "chain.bodies", "chain.justifications", "chain.numbers", "chain.meta",
-)  # fmt: skip
+    "chain.headers",
+    "chain.bodies",
+    "chain.justifications",
+    "chain.numbers",
+    "chain.meta",
+)
 _VERIFIED_CAP = 200_000
 
 
@@ -233,8 +237,10 @@ class Runtime:
         return self.db.keys_paged(prefix, count, start_key)
 
     def state_proof(self, keys: Sequence[bytes], at: bytes | None = None) -> bytes:
-        """Proofs of `keys` against the block's state root: Vec<(key: Bytes, value: Option<Bytes>, proof: Bytes)>,
-        each proof in `phalanx.storage.proof.StateProof` encoding."""
+        """Proofs of `keys` against the block's state root.
+
+        Encoding: Vec<(key: Bytes, value: Option<Bytes>, proof: Bytes)>, each proof in
+        `phalanx.storage.proof.StateProof` encoding."""
         header = self.header(at or self.best_hash())
         if header is None:
             raise UnknownBlock("unknown block")
@@ -295,16 +301,26 @@ class Runtime:
         info = checked.sender_info
         requires = () if decoded.nonce <= info.nonce else (_tag(signer, decoded.nonce - 1),)
         return ValidTransaction(
-            decoded.hash, signer, decoded.nonce, min(decoded.tip, (1 << 64) - 1), requires, (_tag(signer, decoded.nonce),),
+            decoded.hash,
+            signer,
+            decoded.nonce,
+            min(decoded.tip, (1 << 64) - 1),
+            requires,
+            (_tag(signer, decoded.nonce),),
             checked.longevity,
-        )  # fmt: skip
+        )
 
     # -- blocks ----------------------------------------------------------------------------------------
 
     def build_block(
-        self, parent_hash: bytes, timestamp_ms: int, extrinsics: Sequence[bytes], *,
-        preverified: Collection[bytes] | None = None, digest: Sequence[DigestItem] = (),
-    ) -> BuiltBlock:  # fmt: skip
+        self,
+        parent_hash: bytes,
+        timestamp_ms: int,
+        extrinsics: Sequence[bytes],
+        *,
+        preverified: Collection[bytes] | None = None,
+        digest: Sequence[DigestItem] = (),
+    ) -> BuiltBlock:
         """Execute a new block on the best block: timestamp inherent first, then `extrinsics` in order.
 
         An extrinsic invalid at its turn is dropped (`BuiltBlock.dropped`); one whose call fails is
@@ -326,14 +342,17 @@ class Runtime:
             raise InvalidBlock(f"block number {header.number} does not follow its parent's {parent.number}")
         if not block.extrinsics:
             raise InvalidBlock("a block starts with the timestamp inherent")
-        built = self._execute(parent, block.extrinsics[0], block.extrinsics[1:], header.digest, building=False,
-                              trusted=None)  # fmt: skip
+        built = self._execute(
+            parent, block.extrinsics[0], block.extrinsics[1:], header.digest, building=False, trusted=None
+        )
         mine = built.block.header
         if mine.extrinsics_root != header.extrinsics_root:
             raise InvalidBlock("extrinsics root does not match the block's extrinsics")
         if mine.state_root != header.state_root:
-            raise InvalidBlock(f"state root mismatch: executed 0x{mine.state_root.hex()}, "
-                               f"header says 0x{header.state_root.hex()}")  # fmt: skip
+            raise InvalidBlock(
+                f"state root mismatch: executed 0x{mine.state_root.hex()}, "
+                f"header says 0x{header.state_root.hex()}"
+            )
         return built
 
     def _parent(self, parent_hash: bytes) -> Header:
@@ -345,15 +364,28 @@ class Runtime:
         return self.best_header()
 
     def _execute(
-        self, parent: Header, inherent: bytes, extrinsics: Sequence[bytes], digest: tuple[DigestItem, ...],
-        *, building: bool, trusted: dict[bytes, int | None] | None,
-    ) -> BuiltBlock:  # fmt: skip
+        self,
+        parent: Header,
+        inherent: bytes,
+        extrinsics: Sequence[bytes],
+        digest: tuple[DigestItem, ...],
+        *,
+        building: bool,
+        trusted: dict[bytes, int | None] | None,
+    ) -> BuiltBlock:
         parent_hash = parent.hash()
         with self.db.snapshot() as snapshot:
             execution = ex.execute_block(
-                self.chain, snapshot, parent_hash, parent.number + 1, inherent, extrinsics, building=building,
-                preverified=trusted, decoded=self._decoded.get,
-            )  # fmt: skip
+                self.chain,
+                snapshot,
+                parent_hash,
+                parent.number + 1,
+                inherent,
+                extrinsics,
+                building=building,
+                preverified=trusted,
+                decoded=self._decoded.get,
+            )
             update = self.db.compute_root(parent.state_root, execution.state.changes)
         header = Header(parent_hash, parent.number + 1, update.root, execution.extrinsics_root, digest)
         block = Block(header, tuple(execution.extrinsics))

@@ -105,10 +105,13 @@ class RuntimeApis:
 
     def query_info(self, data: bytes, at: bytes | None) -> bytes:
         weight, base, by_length, by_weight, _tip, signed = self._fee_parts(data)
-        return RUNTIME_DISPATCH_INFO.encode({
-            "weight": {"ref_time": weight, "proof_size": 0}, "class": ("Normal", None),
-            "partial_fee": base + by_length + by_weight if signed else 0,
-        })  # fmt: skip
+        return RUNTIME_DISPATCH_INFO.encode(
+            {
+                "weight": {"ref_time": weight, "proof_size": 0},
+                "class": ("Normal", None),
+                "partial_fee": base + by_length + by_weight if signed else 0,
+            }
+        )
 
     def query_fee_details(self, data: bytes, at: bytes | None) -> bytes:
         _weight, base, by_length, by_weight, tip, signed = self._fee_parts(data)

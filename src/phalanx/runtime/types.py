@@ -50,11 +50,18 @@ class AccountInfo(NamedTuple):
 
 ACCOUNT_DATA = Struct(
     ("pallet_balances", "types", "AccountData"),
-    [field_("free", U128, "Balance"), field_("reserved", U128, "Balance"), field_("frozen", U128, "Balance"),
-     field_("flags", Struct(("pallet_balances", "types", "ExtraFlags"), [field_(None, U128, "u128")]),
-            "ExtraFlags")],
+    [
+        field_("free", U128, "Balance"),
+        field_("reserved", U128, "Balance"),
+        field_("frozen", U128, "Balance"),
+        field_(
+            "flags",
+            Struct(("pallet_balances", "types", "ExtraFlags"), [field_(None, U128, "u128")]),
+            "ExtraFlags",
+        ),
+    ],
     params=(("Balance", U128),),
-)  # fmt: skip
+)
 
 _M64 = (1 << 64) - 1
 
@@ -66,9 +73,19 @@ class AccountInfoCodec(Codec[AccountInfo]):
         n, c, p, s, free, reserved, frozen, flags = value
         try:
             buf += self._packer.pack(
-                n, c, p, s, free & _M64, free >> 64, reserved & _M64, reserved >> 64,
-                frozen & _M64, frozen >> 64, flags & _M64, flags >> 64,
-            )  # fmt: skip
+                n,
+                c,
+                p,
+                s,
+                free & _M64,
+                free >> 64,
+                reserved & _M64,
+                reserved >> 64,
+                frozen & _M64,
+                frozen >> 64,
+                flags & _M64,
+                flags >> 64,
+            )
         except struct.error as exc:
             raise EncodeError(f"AccountInfo: {exc}") from None
 
@@ -84,10 +101,14 @@ class AccountInfoCodec(Codec[AccountInfo]):
             "composite",
             path=("frame_system", "AccountInfo"),
             params=(("Nonce", U32), ("AccountData", ACCOUNT_DATA)),
-            fields=(field_("nonce", U32, "Nonce"), field_("consumers", U32, "RefCount"),
-                    field_("providers", U32, "RefCount"), field_("sufficients", U32, "RefCount"),
-                    field_("data", ACCOUNT_DATA, "AccountData")),
-        )  # fmt: skip
+            fields=(
+                field_("nonce", U32, "Nonce"),
+                field_("consumers", U32, "RefCount"),
+                field_("providers", U32, "RefCount"),
+                field_("sufficients", U32, "RefCount"),
+                field_("data", ACCOUNT_DATA, "AccountData"),
+            ),
+        )
 
     def __repr__(self) -> str:
         return "frame_system::AccountInfo"
@@ -100,20 +121,34 @@ ACCOUNT_INFO = AccountInfoCodec()
 
 MULTI_ADDRESS = Enum(
     ("sp_runtime", "multiaddress", "MultiAddress"),
-    [variant("Id", 0, field_(None, AccountId, "AccountId")),
-     variant("Index", 1, field_(None, Compact(U32), "AccountIndex")),
-     variant("Raw", 2, field_(None, Bytes, "Vec<u8>")),
-     variant("Address32", 3, field_(None, FixedBytes(32), "[u8; 32]")),
-     variant("Address20", 4, field_(None, FixedBytes(20), "[u8; 20]"))],
+    [
+        variant("Id", 0, field_(None, AccountId, "AccountId")),
+        variant("Index", 1, field_(None, Compact(U32), "AccountIndex")),
+        variant("Raw", 2, field_(None, Bytes, "Vec<u8>")),
+        variant("Address32", 3, field_(None, FixedBytes(32), "[u8; 32]")),
+        variant("Address20", 4, field_(None, FixedBytes(20), "[u8; 20]")),
+    ],
     params=(("AccountId", AccountId), ("AccountIndex", U32)),
-)  # fmt: skip
+)
 
 MULTI_SIGNATURE = Enum(
     ("sp_runtime", "MultiSignature"),
-    [variant("Ed25519", 0, field_(None, FixedBytes(64, ("sp_core", "ed25519", "Signature")), "ed25519::Signature")),
-     variant("Sr25519", 1, field_(None, FixedBytes(64, ("sp_core", "sr25519", "Signature")), "sr25519::Signature")),
-     variant("Ecdsa", 2, field_(None, FixedBytes(65, ("sp_core", "ecdsa", "Signature")), "ecdsa::Signature"))],
-)  # fmt: skip
+    [
+        variant(
+            "Ed25519",
+            0,
+            field_(None, FixedBytes(64, ("sp_core", "ed25519", "Signature")), "ed25519::Signature"),
+        ),
+        variant(
+            "Sr25519",
+            1,
+            field_(None, FixedBytes(64, ("sp_core", "sr25519", "Signature")), "sr25519::Signature"),
+        ),
+        variant(
+            "Ecdsa", 2, field_(None, FixedBytes(65, ("sp_core", "ecdsa", "Signature")), "ecdsa::Signature")
+        ),
+    ],
+)
 
 # ----------------------------------------------------------------------------------------------------
 # Era (transaction mortality)
@@ -194,19 +229,36 @@ DISPATCH_CLASS = Enum(
 PAYS = Enum(("frame_support", "dispatch", "Pays"), [variant("Yes", 0), variant("No", 1)])
 DISPATCH_INFO = Struct(
     ("frame_support", "dispatch", "DispatchInfo"),
-    [field_("weight", WEIGHT, "Weight"), field_("class", DISPATCH_CLASS, "DispatchClass"),
-     field_("pays_fee", PAYS, "Pays")],
-)  # fmt: skip
+    [
+        field_("weight", WEIGHT, "Weight"),
+        field_("class", DISPATCH_CLASS, "DispatchClass"),
+        field_("pays_fee", PAYS, "Pays"),
+    ],
+)
 MODULE_ERROR = Struct(
     ("sp_runtime", "ModuleError"),
     [field_("index", U8, "u8"), field_("error", FixedBytes(4), "[u8; MAX_MODULE_ERROR_ENCODED_SIZE]")],
 )
 TOKEN_ERROR = Enum(
     ("sp_runtime", "TokenError"),
-    [variant(n, i) for i, n in enumerate(("FundsUnavailable", "OnlyProvider", "BelowMinimum", "CannotCreate",
-                                          "UnknownAsset", "Frozen", "Unsupported", "CannotCreateHold",
-                                          "NotExpendable", "Blocked"))],
-)  # fmt: skip
+    [
+        variant(n, i)
+        for i, n in enumerate(
+            (
+                "FundsUnavailable",
+                "OnlyProvider",
+                "BelowMinimum",
+                "CannotCreate",
+                "UnknownAsset",
+                "Frozen",
+                "Unsupported",
+                "CannotCreateHold",
+                "NotExpendable",
+                "Blocked",
+            )
+        )
+    ],
+)
 ARITHMETIC_ERROR = Enum(
     ("sp_arithmetic", "ArithmeticError"),
     [variant("Underflow", 0), variant("Overflow", 1), variant("DivisionByZero", 2)],
@@ -216,15 +268,23 @@ TRANSACTIONAL_ERROR = Enum(
 )
 DISPATCH_ERROR = Enum(
     ("sp_runtime", "DispatchError"),
-    [variant("Other", 0), variant("CannotLookup", 1), variant("BadOrigin", 2),
-     variant("Module", 3, field_(None, MODULE_ERROR, "ModuleError")),
-     variant("ConsumerRemaining", 4), variant("NoProviders", 5), variant("TooManyConsumers", 6),
-     variant("Token", 7, field_(None, TOKEN_ERROR, "TokenError")),
-     variant("Arithmetic", 8, field_(None, ARITHMETIC_ERROR, "ArithmeticError")),
-     variant("Transactional", 9, field_(None, TRANSACTIONAL_ERROR, "TransactionalError")),
-     variant("Exhausted", 10), variant("Corruption", 11), variant("Unavailable", 12),
-     variant("RootNotAllowed", 13)],
-)  # fmt: skip
+    [
+        variant("Other", 0),
+        variant("CannotLookup", 1),
+        variant("BadOrigin", 2),
+        variant("Module", 3, field_(None, MODULE_ERROR, "ModuleError")),
+        variant("ConsumerRemaining", 4),
+        variant("NoProviders", 5),
+        variant("TooManyConsumers", 6),
+        variant("Token", 7, field_(None, TOKEN_ERROR, "TokenError")),
+        variant("Arithmetic", 8, field_(None, ARITHMETIC_ERROR, "ArithmeticError")),
+        variant("Transactional", 9, field_(None, TRANSACTIONAL_ERROR, "TransactionalError")),
+        variant("Exhausted", 10),
+        variant("Corruption", 11),
+        variant("Unavailable", 12),
+        variant("RootNotAllowed", 13),
+    ],
+)
 
 
 def dispatch_info(weight: int, operational: bool = False, pays: bool = True) -> dict[str, Any]:
@@ -240,9 +300,12 @@ def dispatch_info(weight: int, operational: bool = False, pays: bool = True) -> 
 
 PHASE = Enum(
     ("frame_system", "Phase"),
-    [variant("ApplyExtrinsic", 0, field_(None, U32, "u32")), variant("Finalization", 1),
-     variant("Initialization", 2)],
-)  # fmt: skip
+    [
+        variant("ApplyExtrinsic", 0, field_(None, U32, "u32")),
+        variant("Finalization", 1),
+        variant("Initialization", 2),
+    ],
+)
 
 
 def phase_apply_extrinsic(index: int) -> bytes:

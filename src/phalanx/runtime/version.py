@@ -48,13 +48,19 @@ class RuntimeVersion:
     state_version: int = STATE_VERSION
 
     def encode(self) -> bytes:
-        return b"".join((
-            _str(self.spec_name), _str(self.impl_name), self.authoring_version.to_bytes(4, "little"),
-            self.spec_version.to_bytes(4, "little"), self.impl_version.to_bytes(4, "little"),
-            encode_compact(len(self.apis)),
-            *(api_id(name) + version.to_bytes(4, "little") for name, version in self.apis),
-            self.transaction_version.to_bytes(4, "little"), bytes((self.state_version,)),
-        ))  # fmt: skip
+        return b"".join(
+            (
+                _str(self.spec_name),
+                _str(self.impl_name),
+                self.authoring_version.to_bytes(4, "little"),
+                self.spec_version.to_bytes(4, "little"),
+                self.impl_version.to_bytes(4, "little"),
+                encode_compact(len(self.apis)),
+                *(api_id(name) + version.to_bytes(4, "little") for name, version in self.apis),
+                self.transaction_version.to_bytes(4, "little"),
+                bytes((self.state_version,)),
+            )
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The `state_getRuntimeVersion` answer."""

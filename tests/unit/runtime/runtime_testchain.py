@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from phalanx.crypto import Keypair
-from phalanx.runtime import BuiltBlock, ChainSpec, Runtime
+from phalanx.runtime import BuiltBlock, Runtime
 from phalanx.runtime.assembly import CALLS, MODULES
 from phalanx.runtime.extrinsic import sign_extrinsic
 from phalanx.runtime.state import State
@@ -31,8 +31,15 @@ class Chain:
     def sign(self, who: Keypair, call: bytes, nonce: int | None = None, **kw: Any) -> bytes:
         if nonce is None:
             nonce = self.rt.account_nonce(who.public_key)
-        return sign_extrinsic(who, call, nonce, genesis_hash=self.rt.genesis_hash, spec_version=SPEC_VERSION,
-                              transaction_version=TRANSACTION_VERSION, **kw)  # fmt: skip
+        return sign_extrinsic(
+            who,
+            call,
+            nonce,
+            genesis_hash=self.rt.genesis_hash,
+            spec_version=SPEC_VERSION,
+            transaction_version=TRANSACTION_VERSION,
+            **kw,
+        )
 
     def block(self, xts: Sequence[bytes] = (), commit: bool = True) -> BuiltBlock:
         self.now += 6000

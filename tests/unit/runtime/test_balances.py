@@ -108,7 +108,9 @@ def test_transfer_all_keep_alive_leaves_existential_deposit(chain: Chain) -> Non
 def test_force_calls_need_root_and_work_through_sudo(chain: Chain) -> None:
     call = chain.call("Balances", "force_set_balance", who=("Id", CHARLIE.public_key), new_free=5 * PHA)
     assert_noop(chain, BOB, call, "BadOrigin")
-    sudo = chain.call("Sudo", "sudo", call=__import__("phalanx.runtime.assembly", fromlist=["CALLS"]).CALLS.decode(call))
+    sudo = chain.call(
+        "Sudo", "sudo", call=__import__("phalanx.runtime.assembly", fromlist=["CALLS"]).CALLS.decode(call)
+    )
     assert_noop(chain, BOB, sudo, "RequireSudo")
     chain.block([chain.sign(ALICE, sudo)])
     assert chain.free(CHARLIE.public_key) == 5 * PHA
@@ -118,8 +120,13 @@ def test_force_calls_need_root_and_work_through_sudo(chain: Chain) -> None:
 def test_sudo_reports_inner_failure_and_rolls_it_back(chain: Chain) -> None:
     from phalanx.runtime.assembly import CALLS
 
-    inner = CALLS.call("Balances", "force_transfer", source=("Id", BOB.public_key), dest=("Id", CHARLIE.public_key),
-                       value=10**9 * PHA)  # fmt: skip
+    inner = CALLS.call(
+        "Balances",
+        "force_transfer",
+        source=("Id", BOB.public_key),
+        dest=("Id", CHARLIE.public_key),
+        value=10**9 * PHA,
+    )
     chain.block([chain.sign(ALICE, chain.call("Sudo", "sudo", call=inner))])
     sudid = next(e for e in chain.rt.events() if e.name == "Sudid")
     assert sudid.fields["sudo_result"][0] == "Err"

@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from runtime_testchain import ALICE, BOB, PHA, Chain
 from scalecodec.base import RuntimeConfigurationObject, ScaleBytes
 from scalecodec.type_registry import load_type_registry_preset
 from substrateinterface import Keypair as SiKeypair
 
 from phalanx.runtime.modules.system import declarations as system_d
-
-from runtime_testchain import ALICE, BOB, PHA, Chain
 
 
 class Client:
@@ -37,41 +36,74 @@ class Client:
         payload = self.rc.create_scale_object("ExtrinsicPayloadValue")
         payload.type_mapping = [["call", "CallBytes"]]
         ext = self.metadata.get_signed_extensions()
-        for name, key in (("CheckMortality", "era"), ("CheckNonce", "nonce"), ("ChargeTransactionPayment", "tip")):
+        for name, key in (
+            ("CheckMortality", "era"),
+            ("CheckNonce", "nonce"),
+            ("ChargeTransactionPayment", "tip"),
+        ):
             payload.type_mapping.append([key, ext[name]["extrinsic"]])
-        for name, key in (("CheckSpecVersion", "spec_version"), ("CheckTxVersion", "transaction_version"),
-                          ("CheckGenesis", "genesis_hash"), ("CheckMortality", "block_hash")):  # fmt: skip
+        for name, key in (
+            ("CheckSpecVersion", "spec_version"),
+            ("CheckTxVersion", "transaction_version"),
+            ("CheckGenesis", "genesis_hash"),
+            ("CheckMortality", "block_hash"),
+        ):
             payload.type_mapping.append([key, ext[name]["additional_signed"]])
         version = self.chain.rt.runtime_version()
-        payload.encode({
-            "call": str(call.data), "era": era, "nonce": nonce, "tip": tip, "spec_version": version.spec_version,
-            "transaction_version": version.transaction_version, "genesis_hash": genesis, "block_hash": block_hash,
-        })  # fmt: skip
+        payload.encode(
+            {
+                "call": str(call.data),
+                "era": era,
+                "nonce": nonce,
+                "tip": tip,
+                "spec_version": version.spec_version,
+                "transaction_version": version.transaction_version,
+                "genesis_hash": genesis,
+                "block_hash": block_hash,
+            }
+        )
         if payload.data.length > 256:
             from hashlib import blake2b
 
             return ScaleBytes(blake2b(payload.data.data, digest_size=32).digest())
         return payload.data
 
-    def signed_extrinsic(self, call: Any, keypair: SiKeypair, nonce: int, era: Any = "00", tip: int = 0,
-                         block_hash: str | None = None, signature: bytes | None = None) -> Any:  # fmt: skip
+    def signed_extrinsic(
+        self,
+        call: Any,
+        keypair: SiKeypair,
+        nonce: int,
+        era: Any = "00",
+        tip: int = 0,
+        block_hash: str | None = None,
+        signature: bytes | None = None,
+    ) -> Any:
         block_hash = block_hash or "0x" + self.chain.rt.genesis_hash.hex()
         if signature is None:
             signature = keypair.sign(self.signature_payload(call, era, nonce, tip, block_hash))
         xt = self.rc.create_scale_object("Extrinsic", metadata=self.metadata)
-        xt.encode({
-            "account_id": "0x" + keypair.public_key.hex(), "signature": "0x" + signature.hex(),
-            "call_function": call.value["call_function"], "call_module": call.value["call_module"],
-            "call_args": call.value["call_args"], "nonce": nonce, "era": era, "tip": tip,
-            "signature_version": keypair.crypto_type,
-        })  # fmt: skip
+        xt.encode(
+            {
+                "account_id": "0x" + keypair.public_key.hex(),
+                "signature": "0x" + signature.hex(),
+                "call_function": call.value["call_function"],
+                "call_module": call.value["call_module"],
+                "call_args": call.value["call_args"],
+                "nonce": nonce,
+                "era": era,
+                "tip": tip,
+                "signature_version": keypair.crypto_type,
+            }
+        )
         return xt
 
     def events(self) -> list[Any]:
         """System.Events decoded through its storage entry's value type, as `substrate.query` does."""
         raw = self.chain.rt.state_get(system_d.Events.key) or b"\x00"
         entry = self.metadata.get_metadata_pallet("System").get_storage_function("Events")
-        obj = self.rc.create_scale_object(entry.get_value_type_string(), data=ScaleBytes(raw), metadata=self.metadata)
+        obj = self.rc.create_scale_object(
+            entry.get_value_type_string(), data=ScaleBytes(raw), metadata=self.metadata
+        )
         obj.decode()
         return list(obj.elements)
 
@@ -89,9 +121,15 @@ def test_metadata_decodes_with_pallets_and_extensions(client: Client) -> None:
     names = [p.name for p in client.metadata.pallets]
     assert names == ["System", "Timestamp", "Balances", "TransactionPayment", "Sudo"]
     assert list(client.metadata.get_signed_extensions()) == [
-        "CheckNonZeroSender", "CheckSpecVersion", "CheckTxVersion", "CheckGenesis", "CheckMortality", "CheckNonce",
-        "CheckWeight", "ChargeTransactionPayment",
-    ]  # fmt: skip
+        "CheckNonZeroSender",
+        "CheckSpecVersion",
+        "CheckTxVersion",
+        "CheckGenesis",
+        "CheckMortality",
+        "CheckNonce",
+        "CheckWeight",
+        "ChargeTransactionPayment",
+    ]
     balances = client.metadata.get_metadata_pallet("Balances")
     assert balances.get_storage_function("TotalIssuance") is not None
     assert client.metadata.get_module_error(2, 2)["name"] == "InsufficientBalance"
@@ -99,7 +137,9 @@ def test_metadata_decodes_with_pallets_and_extensions(client: Client) -> None:
 
 def test_transfer_composed_and_signed_by_scalecodec(chain: Chain, client: Client) -> None:
     bob_before = chain.free(BOB.public_key)
-    call = client.compose_call("Balances", "transfer_keep_alive", {"dest": BOB.ss58_address(), "value": 5 * PHA})
+    call = client.compose_call(
+        "Balances", "transfer_keep_alive", {"dest": BOB.ss58_address(), "value": 5 * PHA}
+    )
     xt = client.signed_extrinsic(call, _alice(), nonce=0)
     raw = bytes(xt.data.data)
     valid = chain.rt.validate_transaction(raw)
@@ -131,8 +171,9 @@ def test_mortal_era_composed_by_scalecodec(chain: Chain, client: Client) -> None
 
 
 def test_failed_transfer_decodes_to_module_error_by_name(chain: Chain, client: Client) -> None:
-    call = client.compose_call("Balances", "transfer_allow_death",
-                               {"dest": BOB.ss58_address(), "value": 10**9 * PHA})  # fmt: skip
+    call = client.compose_call(
+        "Balances", "transfer_allow_death", {"dest": BOB.ss58_address(), "value": 10**9 * PHA}
+    )
     xt = client.signed_extrinsic(call, _alice(), nonce=0)
     built = chain.block([bytes(xt.data.data)])
     assert [o.success for o in built.outcomes] == [True, False]
@@ -153,7 +194,9 @@ def test_query_info_and_nonce_decode_as_substrate_interface_does(chain: Chain, c
     length = client.rc.create_scale_object("u32")
     params = xt.data + length.encode(len(xt.data))
     answer = chain.rt.call("TransactionPaymentApi_query_info", bytes(params.data))
-    info = client.rc.create_scale_object(runtime_api["TransactionPaymentApi"]["methods"]["query_info"]["type"])
+    info = client.rc.create_scale_object(
+        runtime_api["TransactionPaymentApi"]["methods"]["query_info"]["type"]
+    )
     info.decode(ScaleBytes(answer))
     assert info.value["partialFee"] > 0
     assert info.value["class"] == "Normal"
@@ -173,7 +216,9 @@ def test_account_storage_decodes(chain: Chain, client: Client) -> None:
 
     raw = chain.rt.state_get(account_key(ALICE.public_key))
     entry = client.metadata.get_metadata_pallet("System").get_storage_function("Account")
-    obj = client.rc.create_scale_object(entry.get_value_type_string(), data=ScaleBytes(raw), metadata=client.metadata)
+    obj = client.rc.create_scale_object(
+        entry.get_value_type_string(), data=ScaleBytes(raw), metadata=client.metadata
+    )
     value = obj.decode()
     assert value["data"]["free"] == chain.free(ALICE.public_key)
     assert value["nonce"] == 0 and value["providers"] == 1

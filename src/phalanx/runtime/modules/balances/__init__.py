@@ -52,6 +52,13 @@ def invariants(state: State) -> list[str]:
 
 
 MODULE = Module(
-    name=d.NAME, index=d.INDEX, crate="pallet_balances", storage=d.STORAGE, calls=CALLS, events=d.EVENTS,
-    errors=d.ERRORS, constants=d.CONSTANTS, invariants=invariants,
-)  # fmt: skip
+    name=d.NAME,
+    index=d.INDEX,
+    crate="pallet_balances",
+    storage=d.STORAGE,
+    calls=CALLS,
+    events=d.EVENTS,
+    errors=d.ERRORS,
+    constants=d.CONSTANTS,
+    invariants=invariants,
+)

@@ -52,15 +52,47 @@ _DEST = field_("dest", MULTI_ADDRESS, "AccountIdLookupOf<T>")
 _VALUE = field_("value", Compact(U128), "T::Balance")
 
 CALLS = (
-    CallDecl("transfer_allow_death", 0, (_DEST, _VALUE), transfer_allow_death, 300_000_000,
-             ("Transfer some liquid free balance to another account; the sender may be reaped.",)),
-    CallDecl("force_transfer", 2, (field_("source", MULTI_ADDRESS, "AccountIdLookupOf<T>"), _DEST, _VALUE),
-             force_transfer, 300_000_000, ("Exactly as `transfer_allow_death`, but from any account (root only).",)),
-    CallDecl("transfer_keep_alive", 3, (_DEST, _VALUE), transfer_keep_alive, 250_000_000,
-             ("Same as `transfer_allow_death`, but refused if the sender would be reaped.",)),
-    CallDecl("transfer_all", 4, (_DEST, field_("keep_alive", Bool, "bool")), transfer_all, 300_000_000,
-             ("Transfer the entire transferable balance from the caller account.",)),
-    CallDecl("force_set_balance", 8, (field_("who", MULTI_ADDRESS, "AccountIdLookupOf<T>"),
-                                      field_("new_free", Compact(U128), "T::Balance")),
-             force_set_balance, 200_000_000, ("Set the regular balance of a given account (root only).",)),
-)  # fmt: skip
+    CallDecl(
+        "transfer_allow_death",
+        0,
+        (_DEST, _VALUE),
+        transfer_allow_death,
+        300_000_000,
+        ("Transfer some liquid free balance to another account; the sender may be reaped.",),
+    ),
+    CallDecl(
+        "force_transfer",
+        2,
+        (field_("source", MULTI_ADDRESS, "AccountIdLookupOf<T>"), _DEST, _VALUE),
+        force_transfer,
+        300_000_000,
+        ("Exactly as `transfer_allow_death`, but from any account (root only).",),
+    ),
+    CallDecl(
+        "transfer_keep_alive",
+        3,
+        (_DEST, _VALUE),
+        transfer_keep_alive,
+        250_000_000,
+        ("Same as `transfer_allow_death`, but refused if the sender would be reaped.",),
+    ),
+    CallDecl(
+        "transfer_all",
+        4,
+        (_DEST, field_("keep_alive", Bool, "bool")),
+        transfer_all,
+        300_000_000,
+        ("Transfer the entire transferable balance from the caller account.",),
+    ),
+    CallDecl(
+        "force_set_balance",
+        8,
+        (
+            field_("who", MULTI_ADDRESS, "AccountIdLookupOf<T>"),
+            field_("new_free", Compact(U128), "T::Balance"),
+        ),
+        force_set_balance,
+        200_000_000,
+        ("Set the regular balance of a given account (root only).",),
+    ),
+)

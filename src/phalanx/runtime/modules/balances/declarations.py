@@ -23,10 +23,13 @@ REASONS = Enum(
 )
 BALANCE_LOCK = Struct(
     ("pallet_balances", "types", "BalanceLock"),
-    [field_("id", FixedBytes(8), "LockIdentifier"), field_("amount", U128, "Balance"),
-     field_("reasons", REASONS, "Reasons")],
+    [
+        field_("id", FixedBytes(8), "LockIdentifier"),
+        field_("amount", U128, "Balance"),
+        field_("reasons", REASONS, "Reasons"),
+    ],
     params=(("Balance", U128),),
-)  # fmt: skip
+)
 RESERVE_DATA = Struct(
     ("pallet_balances", "types", "ReserveData"),
     [field_("id", FixedBytes(8), "ReserveIdentifier"), field_("amount", U128, "Balance")],
@@ -34,12 +37,31 @@ RESERVE_DATA = Struct(
 )
 
 TotalIssuance = StorageValue(NAME, "TotalIssuance", U128, 0, docs="The total units issued in the system.")
-InactiveIssuance = StorageValue(NAME, "InactiveIssuance", U128, 0,
-                                docs="The total units of outstanding deactivated balance in the system.")  # fmt: skip
-Locks = StorageMap(NAME, "Locks", Hasher.BLAKE2_128_CONCAT, AccountId, Vec(BALANCE_LOCK), [],
-                   docs="Any liquidity locks on some account balances.")  # fmt: skip
-Reserves = StorageMap(NAME, "Reserves", Hasher.BLAKE2_128_CONCAT, AccountId, Vec(RESERVE_DATA), [],
-                      docs="Named reserves on some account balances.")  # fmt: skip
+InactiveIssuance = StorageValue(
+    NAME,
+    "InactiveIssuance",
+    U128,
+    0,
+    docs="The total units of outstanding deactivated balance in the system.",
+)
+Locks = StorageMap(
+    NAME,
+    "Locks",
+    Hasher.BLAKE2_128_CONCAT,
+    AccountId,
+    Vec(BALANCE_LOCK),
+    [],
+    docs="Any liquidity locks on some account balances.",
+)
+Reserves = StorageMap(
+    NAME,
+    "Reserves",
+    Hasher.BLAKE2_128_CONCAT,
+    AccountId,
+    Vec(RESERVE_DATA),
+    [],
+    docs="Named reserves on some account balances.",
+)
 
 STORAGE = (TotalIssuance, InactiveIssuance, Locks, Reserves)
 
@@ -48,16 +70,27 @@ STORAGE = (TotalIssuance, InactiveIssuance, Locks, Reserves)
 _WHO = field_("who", AccountId, "T::AccountId")
 _AMOUNT = field_("amount", U128, "T::Balance")
 
-Endowed = EventDecl("Endowed", 0, (field_("account", AccountId, "T::AccountId"),
-                                   field_("free_balance", U128, "T::Balance")),
-                    ("An account was created with some free balance.",))  # fmt: skip
-DustLost = EventDecl("DustLost", 1, (field_("account", AccountId, "T::AccountId"), _AMOUNT),
-                     ("An account was removed whose balance was non-zero but below ExistentialDeposit.",))  # fmt: skip
-Transfer = EventDecl("Transfer", 2, (field_("from", AccountId, "T::AccountId"),
-                                     field_("to", AccountId, "T::AccountId"), _AMOUNT),
-                     ("Transfer succeeded.",))  # fmt: skip
-BalanceSet = EventDecl("BalanceSet", 3, (_WHO, field_("free", U128, "T::Balance")),
-                       ("A balance was set by root.",))  # fmt: skip
+Endowed = EventDecl(
+    "Endowed",
+    0,
+    (field_("account", AccountId, "T::AccountId"), field_("free_balance", U128, "T::Balance")),
+    ("An account was created with some free balance.",),
+)
+DustLost = EventDecl(
+    "DustLost",
+    1,
+    (field_("account", AccountId, "T::AccountId"), _AMOUNT),
+    ("An account was removed whose balance was non-zero but below ExistentialDeposit.",),
+)
+Transfer = EventDecl(
+    "Transfer",
+    2,
+    (field_("from", AccountId, "T::AccountId"), field_("to", AccountId, "T::AccountId"), _AMOUNT),
+    ("Transfer succeeded.",),
+)
+BalanceSet = EventDecl(
+    "BalanceSet", 3, (_WHO, field_("free", U128, "T::Balance")), ("A balance was set by root.",)
+)
 Reserved = EventDecl(
     "Reserved", 4, (_WHO, _AMOUNT), ("Some balance was reserved (moved from free to reserved).",)
 )
@@ -160,14 +193,33 @@ class TooManyFreezes(BalancesError):
     code = 9
 
 
-ERRORS = (VestingBalance, LiquidityRestrictions, InsufficientBalance, ExistentialDeposit, Expendability,
-          ExistingVestingSchedule, DeadAccount, TooManyReserves, TooManyHolds, TooManyFreezes)  # fmt: skip
+ERRORS = (
+    VestingBalance,
+    LiquidityRestrictions,
+    InsufficientBalance,
+    ExistentialDeposit,
+    Expendability,
+    ExistingVestingSchedule,
+    DeadAccount,
+    TooManyReserves,
+    TooManyHolds,
+    TooManyFreezes,
+)
 
 # -- constants -----------------------------------------------------------------------------------------
 
 CONSTANTS = (
-    Constant("ExistentialDeposit", U128, EXISTENTIAL_DEPOSIT,
-             ("The minimum amount required to keep an account open.",)),
+    Constant(
+        "ExistentialDeposit",
+        U128,
+        EXISTENTIAL_DEPOSIT,
+        ("The minimum amount required to keep an account open.",),
+    ),
     Constant("MaxLocks", U32, MAX_LOCKS, ("The maximum number of locks that should exist on an account.",)),
-    Constant("MaxReserves", U32, MAX_RESERVES, ("The maximum number of named reserves that can exist on an account.",)),
-)  # fmt: skip
+    Constant(
+        "MaxReserves",
+        U32,
+        MAX_RESERVES,
+        ("The maximum number of named reserves that can exist on an account.",),
+    ),
+)

@@ -44,8 +44,9 @@ def write_balance(ctx: Context, who: bytes, before: AccountInfo, free: int, rese
         dust, free, reserved, total = total, 0, 0, 0
     had = before.free + before.reserved > 0
     providers = before.providers + (1 if total and not had else 0) - (1 if had and not total else 0)
-    after = before._replace(free=free, reserved=reserved, providers=providers,
-                            frozen=before.frozen if total else 0)  # fmt: skip
+    after = before._replace(
+        free=free, reserved=reserved, providers=providers, frozen=before.frozen if total else 0
+    )
     system.put_account(ctx, who, before, after)
     if total and not had:
         ctx.deposit_event(d.Endowed, account=who, free_balance=free)

@@ -39,14 +39,22 @@ DISPATCH_RESULT = Enum(
     [variant("Ok", 0, field_(None, Unit)), variant("Err", 1, field_(None, DISPATCH_ERROR))],
     params=(("T", Unit), ("E", DISPATCH_ERROR)),
 )
-Sudid = EventDecl("Sudid", 0, (field_("sudo_result", DISPATCH_RESULT, "DispatchResult"),),
-                  ("A sudo call just took place.",))  # fmt: skip
-KeyChanged = EventDecl("KeyChanged", 1, (field_("old", Option(AccountId), "Option<T::AccountId>"),
-                                         field_("new", AccountId, "T::AccountId")),
-                       ("The sudo key has been updated.",))  # fmt: skip
+Sudid = EventDecl(
+    "Sudid", 0, (field_("sudo_result", DISPATCH_RESULT, "DispatchResult"),), ("A sudo call just took place.",)
+)
+KeyChanged = EventDecl(
+    "KeyChanged",
+    1,
+    (field_("old", Option(AccountId), "Option<T::AccountId>"), field_("new", AccountId, "T::AccountId")),
+    ("The sudo key has been updated.",),
+)
 KeyRemoved = EventDecl("KeyRemoved", 2, (), ("The key was permanently removed.",))
-SudoAsDone = EventDecl("SudoAsDone", 3, (field_("sudo_result", DISPATCH_RESULT, "DispatchResult"),),
-                       ("A sudo_as call just took place.",))  # fmt: skip
+SudoAsDone = EventDecl(
+    "SudoAsDone",
+    3,
+    (field_("sudo_result", DISPATCH_RESULT, "DispatchResult"),),
+    ("A sudo_as call just took place.",),
+)
 
 # -- errors --------------------------------------------------------------------------------------------
 
@@ -108,14 +116,35 @@ def remove_key(ctx: Context, origin: Origin) -> None:
 _CALL = field_("call", RUNTIME_CALL, "Box<<T as Config>::RuntimeCall>")
 
 CALLS = (
-    CallDecl("sudo", 0, (_CALL,), sudo, 500_000_000,
-             ("Authenticates the sudo key and dispatches a function call with `Root` origin.",)),
-    CallDecl("set_key", 2, (field_("new", MULTI_ADDRESS, "AccountIdLookupOf<T>"),), set_key, 100_000_000,
-             ("Authenticates the current sudo key and sets the given AccountId as the new sudo key.",)),
-    CallDecl("sudo_as", 3, (field_("who", MULTI_ADDRESS, "AccountIdLookupOf<T>"), _CALL), sudo_as, 500_000_000,
-             ("Authenticates the sudo key and dispatches a function call with `Signed` origin from a given account.",)),
+    CallDecl(
+        "sudo",
+        0,
+        (_CALL,),
+        sudo,
+        500_000_000,
+        ("Authenticates the sudo key and dispatches a function call with `Root` origin.",),
+    ),
+    CallDecl(
+        "set_key",
+        2,
+        (field_("new", MULTI_ADDRESS, "AccountIdLookupOf<T>"),),
+        set_key,
+        100_000_000,
+        ("Authenticates the current sudo key and sets the given AccountId as the new sudo key.",),
+    ),
+    CallDecl(
+        "sudo_as",
+        3,
+        (field_("who", MULTI_ADDRESS, "AccountIdLookupOf<T>"), _CALL),
+        sudo_as,
+        500_000_000,
+        (
+            "Authenticates the sudo key and dispatches a function call with `Signed` origin from a given "
+            "account.",
+        ),
+    ),
     CallDecl("remove_key", 4, (), remove_key, 100_000_000, ("Permanently removes the sudo key.",)),
-)  # fmt: skip
+)
 
 
 def genesis(ctx: Context, key: bytes | None) -> None:
@@ -124,6 +153,11 @@ def genesis(ctx: Context, key: bytes | None) -> None:
 
 
 MODULE = Module(
-    name=NAME, index=INDEX, crate="pallet_sudo", storage=(Key,), calls=CALLS,
-    events=(Sudid, KeyChanged, KeyRemoved, SudoAsDone), errors=(RequireSudo,),
-)  # fmt: skip
+    name=NAME,
+    index=INDEX,
+    crate="pallet_sudo",
+    storage=(Key,),
+    calls=CALLS,
+    events=(Sudid, KeyChanged, KeyRemoved, SudoAsDone),
+    errors=(RequireSudo,),
+)

@@ -14,6 +14,12 @@ from phalanx.runtime.modules.system import declarations as d
 from phalanx.runtime.modules.system.calls import CALLS
 
 MODULE = Module(
-    name=d.NAME, index=d.INDEX, crate="frame_system", storage=d.STORAGE, calls=CALLS, events=d.EVENTS,
-    errors=d.ERRORS, constants=d.CONSTANTS,
-)  # fmt: skip
+    name=d.NAME,
+    index=d.INDEX,
+    crate="frame_system",
+    storage=d.STORAGE,
+    calls=CALLS,
+    events=d.EVENTS,
+    errors=d.ERRORS,
+    constants=d.CONSTANTS,
+)

@@ -18,8 +18,20 @@ def remark_with_event(ctx: Context, origin: Origin, remark: bytes) -> None:
 
 
 CALLS = (
-    CallDecl("remark", 0, (field_("remark", Bytes, "Vec<u8>"),), remark, 50_000_000,
-             ("Make some on-chain remark.",)),
-    CallDecl("remark_with_event", 7, (field_("remark", Bytes, "Vec<u8>"),), remark_with_event, 60_000_000,
-             ("Make some on-chain remark and emit an event.",)),
-)  # fmt: skip
+    CallDecl(
+        "remark",
+        0,
+        (field_("remark", Bytes, "Vec<u8>"),),
+        remark,
+        50_000_000,
+        ("Make some on-chain remark.",),
+    ),
+    CallDecl(
+        "remark_with_event",
+        7,
+        (field_("remark", Bytes, "Vec<u8>"),),
+        remark_with_event,
+        60_000_000,
+        ("Make some on-chain remark and emit an event.",),
+    ),
+)

@@ -16,13 +16,27 @@ SS58_PREFIX = 30
 
 # -- storage -------------------------------------------------------------------------------------------
 
-Account = StorageMap(NAME, "Account", Hasher.BLAKE2_128_CONCAT, AccountId, ACCOUNT_INFO, AccountInfo(),
-                     docs="The full account information for a particular account ID.")  # fmt: skip
+Account = StorageMap(
+    NAME,
+    "Account",
+    Hasher.BLAKE2_128_CONCAT,
+    AccountId,
+    ACCOUNT_INFO,
+    AccountInfo(),
+    docs="The full account information for a particular account ID.",
+)
 ExtrinsicCount = StorageValue(
     NAME, "ExtrinsicCount", U32, docs="Total extrinsics count for the current block."
 )
-BlockHash = StorageMap(NAME, "BlockHash", Hasher.TWOX_64_CONCAT, U32, H256, bytes(32),
-                       docs="Map of block numbers to block hashes.")  # fmt: skip
+BlockHash = StorageMap(
+    NAME,
+    "BlockHash",
+    Hasher.TWOX_64_CONCAT,
+    U32,
+    H256,
+    bytes(32),
+    docs="Map of block numbers to block hashes.",
+)
 Number = StorageValue(NAME, "Number", U32, 0, docs="The current block number being processed.")
 ParentHash = StorageValue(NAME, "ParentHash", H256, bytes(32), docs="Hash of the previous block.")
 
@@ -42,20 +56,34 @@ STORAGE = (Account, ExtrinsicCount, BlockHash, Number, ParentHash, Events, Event
 
 # -- events --------------------------------------------------------------------------------------------
 
-ExtrinsicSuccess = EventDecl("ExtrinsicSuccess", 0, (field_("dispatch_info", DISPATCH_INFO, "DispatchInfo"),),
-                             ("An extrinsic completed successfully.",))  # fmt: skip
+ExtrinsicSuccess = EventDecl(
+    "ExtrinsicSuccess",
+    0,
+    (field_("dispatch_info", DISPATCH_INFO, "DispatchInfo"),),
+    ("An extrinsic completed successfully.",),
+)
 ExtrinsicFailed = EventDecl(
-    "ExtrinsicFailed", 1,
-    (field_("dispatch_error", DISPATCH_ERROR, "DispatchError"), field_("dispatch_info", DISPATCH_INFO, "DispatchInfo")),
+    "ExtrinsicFailed",
+    1,
+    (
+        field_("dispatch_error", DISPATCH_ERROR, "DispatchError"),
+        field_("dispatch_info", DISPATCH_INFO, "DispatchInfo"),
+    ),
     ("An extrinsic failed.",),
-)  # fmt: skip
+)
 CodeUpdated = EventDecl("CodeUpdated", 2, (), ("`:code` was updated.",))
-NewAccount = EventDecl("NewAccount", 3, (field_("account", AccountId, "T::AccountId"),),
-                       ("A new account was created.",))  # fmt: skip
-KilledAccount = EventDecl("KilledAccount", 4, (field_("account", AccountId, "T::AccountId"),),
-                          ("An account was reaped.",))  # fmt: skip
-Remarked = EventDecl("Remarked", 5, (field_("sender", AccountId, "T::AccountId"), field_("hash", H256, "T::Hash")),
-                     ("On on-chain remark happened.",))  # fmt: skip
+NewAccount = EventDecl(
+    "NewAccount", 3, (field_("account", AccountId, "T::AccountId"),), ("A new account was created.",)
+)
+KilledAccount = EventDecl(
+    "KilledAccount", 4, (field_("account", AccountId, "T::AccountId"),), ("An account was reaped.",)
+)
+Remarked = EventDecl(
+    "Remarked",
+    5,
+    (field_("sender", AccountId, "T::AccountId"), field_("hash", H256, "T::Hash")),
+    ("On on-chain remark happened.",),
+)
 
 EVENTS = (ExtrinsicSuccess, ExtrinsicFailed, CodeUpdated, NewAccount, KilledAccount, Remarked)
 
@@ -73,7 +101,8 @@ class InvalidSpecName(SystemError):
 
 
 class SpecVersionNeedsToIncrease(SystemError):
-    """The specification version is not allowed to decrease between the current runtime and the new runtime."""
+    """The specification version is not allowed to decrease between the current runtime and the new
+    runtime."""
 
     code = 1
 
@@ -102,8 +131,14 @@ class CallFiltered(SystemError):
     code = 5
 
 
-ERRORS = (InvalidSpecName, SpecVersionNeedsToIncrease, FailedToExtractRuntimeVersion, NonDefaultComposite,
-          NonZeroRefCount, CallFiltered)  # fmt: skip
+ERRORS = (
+    InvalidSpecName,
+    SpecVersionNeedsToIncrease,
+    FailedToExtractRuntimeVersion,
+    NonDefaultComposite,
+    NonZeroRefCount,
+    CallFiltered,
+)
 
 # -- constants -----------------------------------------------------------------------------------------
 

@@ -48,9 +48,15 @@ def set_(ctx: Context, origin: Origin, now: int) -> None:
 
 
 CALLS = (
-    CallDecl("set", 0, (field_("now", Compact(U64), "T::Moment"),), set_, 10_000_000,
-             ("Set the current time (inherent, first extrinsic of every block).",)),
-)  # fmt: skip
+    CallDecl(
+        "set",
+        0,
+        (field_("now", Compact(U64), "T::Moment"),),
+        set_,
+        10_000_000,
+        ("Set the current time (inherent, first extrinsic of every block).",),
+    ),
+)
 
 # -- hooks ---------------------------------------------------------------------------------------------
 
@@ -62,7 +68,11 @@ def on_finalize(ctx: Context) -> None:
 
 
 MODULE = Module(
-    name=NAME, index=INDEX, crate="pallet_timestamp", storage=(Now, DidUpdate), calls=CALLS,
+    name=NAME,
+    index=INDEX,
+    crate="pallet_timestamp",
+    storage=(Now, DidUpdate),
+    calls=CALLS,
     constants=(Constant("MinimumPeriod", U64, MINIMUM_PERIOD, ("The minimum period between blocks.",)),),
     on_finalize=on_finalize,
-)  # fmt: skip
+)

@@ -35,11 +35,18 @@ TREASURY_ACCOUNT = pallet_account(TREASURY_PALLET_ID)
 # -- events --------------------------------------------------------------------------------------------
 
 TransactionFeePaid = EventDecl(
-    "TransactionFeePaid", 0,
-    (field_("who", AccountId, "T::AccountId"), field_("actual_fee", U128, "BalanceOf<T>"),
-     field_("tip", U128, "BalanceOf<T>")),
-    ("A transaction fee `actual_fee`, of which `tip` was added to the minimum inclusion fee, has been paid by `who`.",),
-)  # fmt: skip
+    "TransactionFeePaid",
+    0,
+    (
+        field_("who", AccountId, "T::AccountId"),
+        field_("actual_fee", U128, "BalanceOf<T>"),
+        field_("tip", U128, "BalanceOf<T>"),
+    ),
+    (
+        "A transaction fee `actual_fee`, of which `tip` was added to the minimum inclusion fee, has been "
+        "paid by `who`.",
+    ),
+)
 
 # -- logic ---------------------------------------------------------------------------------------------
 
@@ -80,7 +87,19 @@ def charge(ctx: Context, who: bytes, info: AccountInfo, fee: int, tip: int) -> A
 
 
 MODULE = Module(
-    name=NAME, index=INDEX, crate="pallet_transaction_payment", events=(TransactionFeePaid,),
-    constants=(Constant("OperationalFeeMultiplier", U8, OPERATIONAL_FEE_MULTIPLIER,
-                        ("A fee multiplier for `Operational` extrinsics to compute \"virtual tip\" to boost their `priority`.",)),),
-)  # fmt: skip
+    name=NAME,
+    index=INDEX,
+    crate="pallet_transaction_payment",
+    events=(TransactionFeePaid,),
+    constants=(
+        Constant(
+            "OperationalFeeMultiplier",
+            U8,
+            OPERATIONAL_FEE_MULTIPLIER,
+            (
+                'A fee multiplier for `Operational` extrinsics to compute "virtual tip" to boost their '
+                "`priority`.",
+            ),
+        ),
+    ),
+)
