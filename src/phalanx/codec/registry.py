@@ -70,6 +70,25 @@ class TypeRegistry:
         self._keep.append(codec)
         return type_id
 
+    def register_recursive(self, *codecs: Codec[Any]) -> int:
+        """Register a type that may contain itself (e.g. `RuntimeCall` holding a call in `Sudo.sudo`).
+
+        The id is reserved for every descriptor in `codecs` (several objects may stand for the one type)
+        before the type's children are registered, so a child that refers back gets that id.
+        """
+        type_id = len(self._types)
+        self._types.append(TypeInfo("tuple"))  # placeholder until the children are known
+        self._resolved.append(None)
+        for codec in codecs:
+            self._ids_by_obj[id(codec)] = type_id
+            self._keep.append(codec)
+        info = codecs[0].type_info()
+        key = self._key(info)
+        self._types[type_id] = info
+        self._resolved[type_id] = key
+        self._ids_by_key.setdefault(key, type_id)
+        return type_id
+
     def _field_key(self, f: FieldInfo) -> Any:
         return (f.name, self.register(f.codec), f.type_name, f.docs)
 

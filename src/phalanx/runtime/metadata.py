@@ -38,24 +38,6 @@ MAGIC = b"meta"
 VERSION = 14
 
 
-class _Registry(TypeRegistry):
-    """A type registry that can hold recursive types (one reserved id shared by several descriptors)."""
-
-    def reserve(self, *codecs: Codec[Any]) -> int:
-        type_id = len(self._types)
-        self._types.append(None)  # type: ignore[arg-type]
-        self._resolved.append(None)
-        for codec in codecs:
-            self._ids_by_obj[id(codec)] = type_id
-            self._keep.append(codec)
-        info = codecs[0].type_info()
-        key = self._key(info)
-        self._types[type_id] = info
-        self._resolved[type_id] = key
-        self._ids_by_key.setdefault(key, type_id)
-        return type_id
-
-
 def _str(buf: bytearray, text: str) -> None:
     raw = text.encode()
     buf += encode_compact(len(raw)) + raw
@@ -92,7 +74,7 @@ class _UncheckedExtrinsic(Codec[bytes]):
 from phalanx.codec import Bytes as _BYTES  # noqa: E402
 
 
-def _storage_entry(buf: bytearray, reg: _Registry, item: StorageValue | StorageMap) -> None:
+def _storage_entry(buf: bytearray, reg: TypeRegistry, item: StorageValue | StorageMap) -> None:
     _str(buf, item.name)
     default = item.default
     if default is None:
@@ -114,7 +96,7 @@ def _storage_entry(buf: bytearray, reg: _Registry, item: StorageValue | StorageM
     _docs(buf, item.docs)
 
 
-def _pallet(buf: bytearray, reg: _Registry, m: Module) -> None:
+def _pallet(buf: bytearray, reg: TypeRegistry, m: Module) -> None:
     _str(buf, m.name)
     if m.storage:
         buf.append(1)
@@ -167,8 +149,8 @@ def _named(path: tuple[str, ...], inner: Codec[Any]) -> Struct:
 @functools.cache
 def runtime_metadata() -> bytes:
     """The SCALE-encoded `RuntimeMetadataPrefixed` (V14) of this runtime."""
-    reg = _Registry()
-    reg.reserve(CALLS, RUNTIME_CALL)
+    reg = TypeRegistry()
+    reg.register_recursive(CALLS, RUNTIME_CALL)
     reg.register(RUNTIME_EVENT)
     reg.register(EVENTS)
     reg.register(ERRORS)
