@@ -1,0 +1,217 @@
+"""`phalanx node`: one validator's application process behind CometBFT.
+
+It opens the LMDB store and the runtime from the chain spec in CometBFT's genesis.json (app_state),
+serves the runtime to CometBFT over ABCI, and serves the same Substrate JSON-RPC as the dev node.
+Extrinsics submitted over RPC are checked by the local pool (which also reports their status) and
+handed to CometBFT's mempool with `broadcast_tx_sync`; a watcher sees `ready`, then `inBlock` and
+`finalized` together when CometBFT commits the block (CometBFT finality is immediate).
+
+Prints `abci listening on tcp://HOST:PORT` and `rpc listening on ws://HOST:PORT` once it serves;
+`phalanx net up` waits for the first line before it starts cometbft.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import logging
+import signal
+from pathlib import Path
+from typing import Annotated, Any
+
+import aiohttp
+import typer
+
+from phalanx.cli.common import error_console
+from phalanx.engine.abci.server import AbciServer
+from phalanx.engine.cometbft.app import CommittedBlock, RuntimeApplication
+from phalanx.engine.cometbft.errors import InvalidGenesis
+from phalanx.errors import PhalanxError
+from phalanx.node.pool import Listener, PoolLimits, TransactionPool, Validator
+from phalanx.node.rpc.api import SubstrateApi
+from phalanx.node.rpc.server import RpcServer
+
+NODE_NAME = "phalanx"
+log = logging.getLogger("phalanx.node.cometbft")
+
+
+class MempoolForwarder:
+    """Hands extrinsics to CometBFT's mempool over its RPC, in submission order, off the caller's path."""
+
+    def __init__(self, cometbft_rpc: str) -> None:
+        self.url = cometbft_rpc
+        self._queue: asyncio.Queue[bytes] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    def start(self) -> None:
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        self._task = asyncio.create_task(self._run())
+
+    def forward(self, xt: bytes) -> None:
+        self._queue.put_nowait(xt)
+
+    async def _run(self) -> None:
+        while True:
+            xt = await self._queue.get()
+            await self._send(xt)
+
+    async def _send(self, xt: bytes) -> None:
+        if self._session is None:
+            return
+        body = {"jsonrpc": "2.0", "id": 1, "method": "broadcast_tx_sync",
+                "params": {"tx": base64.b64encode(xt).decode()}}
+        try:
+            async with self._session.post(self.url, json=body) as answer:
+                reply = await answer.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, json.JSONDecodeError) as exc:
+            log.warning("could not hand an extrinsic to CometBFT at %s: %s", self.url, exc)
+            return
+        result = reply.get("result") if isinstance(reply, dict) else None
+        if not isinstance(result, dict) or result.get("code", 0) != 0:
+            reason = result.get("log") if isinstance(result, dict) else reply
+            log.info("CometBFT refused an extrinsic: %s", reason)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._session is not None:
+            await self._session.close()
+
+
+class ForwardingPool(TransactionPool):
+    """The node's pool: validates and tracks status locally, orders nothing (CometBFT does)."""
+
+    def __init__(self, validate: Validator, forwarder: MempoolForwarder, limits: PoolLimits | None = None,
+                 best_number: int = 0) -> None:
+        super().__init__(validate, limits, best_number)
+        self.forwarder = forwarder
+
+    def submit(self, xt: bytes, watcher: Listener | None = None) -> bytes:
+        tx_hash = super().submit(xt, watcher)
+        self.forwarder.forward(xt)
+        return tx_hash
+
+
+def load_chain_spec(genesis_path: Path) -> Any:
+    """The chain spec carried as app_state in CometBFT's genesis.json."""
+    from phalanx.runtime.chain_spec import ChainSpec
+
+    try:
+        genesis = json.loads(genesis_path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InvalidGenesis(f"cannot read {genesis_path}: {exc}") from None
+    app_state = genesis.get("app_state")
+    if not isinstance(app_state, dict) or not app_state:
+        raise InvalidGenesis(f"{genesis_path} has no chain spec in app_state")
+    return ChainSpec.from_json(app_state)
+
+
+class CometNode:
+    """Store, runtime, ABCI application, pool and RPC server of one validator, on one event loop."""
+
+    def __init__(self, base_path: Path, genesis: Path, abci: str, rpc_host: str, rpc_port: int,
+                 cometbft_rpc: str) -> None:
+        self.base_path, self.genesis, self.abci_address = base_path, genesis, abci
+        self.rpc_host, self.rpc_port, self.cometbft_rpc = rpc_host, rpc_port, cometbft_rpc
+        self._stopped = asyncio.Event()
+        self._close_db: Any = None
+        self.abci: AbciServer | None = None
+        self.rpc: RpcServer | None = None
+        self.forwarder = MempoolForwarder(cometbft_rpc)
+        self.api: SubstrateApi | None = None
+        self.pool: ForwardingPool | None = None
+
+    async def start(self) -> None:
+        from phalanx.runtime.runtime import Runtime
+        from phalanx.storage import Database
+
+        spec = load_chain_spec(self.genesis)
+        self.base_path.mkdir(parents=True, exist_ok=True)
+        db = Database.open(self.base_path / "chain")
+        self._close_db = db.close
+        runtime = Runtime(db, spec)
+        app = RuntimeApplication(runtime)
+        self.pool = ForwardingPool(runtime.validate_transaction, self.forwarder,
+                                   best_number=runtime.best_number())
+        self.api = SubstrateApi(runtime, self.pool, name=NODE_NAME, version="cometbft")
+        app.add_listener(self._on_commit)
+        self.forwarder.start()
+        self.rpc = RpcServer(self.api, self.rpc_host, self.rpc_port)
+        await self.rpc.start()
+        print(f"rpc listening on {self.rpc.url}", flush=True)
+        self.abci = AbciServer(app)
+        address = await self.abci.start(self.abci_address)
+        print(f"abci listening on {address}", flush=True)
+
+    def _on_commit(self, block: CommittedBlock) -> None:
+        if self.pool is not None:
+            in_pool = self.pool.block_imported(block.hash, block.number, block.included, block.dropped)
+            self.pool.block_finalized(block.hash, in_pool)
+        if self.api is not None:
+            self.api.block_imported(block.hash, finalized=True)
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    async def wait_stopped(self) -> None:
+        await self._stopped.wait()
+
+    async def close(self) -> None:
+        if self.abci is not None:
+            await self.abci.close()
+        if self.rpc is not None:
+            await self.rpc.stop()
+        await self.forwarder.close()
+        if self._close_db is not None:
+            self._close_db()
+            self._close_db = None
+
+
+async def _serve(node: CometNode) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, node.stop)
+    try:
+        await node.start()
+        await node.wait_stopped()
+    finally:
+        await node.close()
+
+
+def node(
+    base_path: Annotated[Path, typer.Option(help="Directory of this validator's LMDB store.")],
+    genesis: Annotated[Path, typer.Option(help="CometBFT genesis.json whose app_state is the chain spec.")],
+    abci: Annotated[str, typer.Option(help="ABCI listen address for CometBFT's proxy_app.")]
+    = "tcp://127.0.0.1:26658",
+    rpc_port: Annotated[int, typer.Option(help="Substrate JSON-RPC port (websocket and HTTP).")] = 9944,
+    rpc_external: Annotated[bool, typer.Option("--rpc-external", help="Listen on all interfaces.")] = False,
+    cometbft_rpc: Annotated[str, typer.Option(help="CometBFT RPC URL, for broadcasting extrinsics.")]
+    = "http://127.0.0.1:26657",
+    log_level: Annotated[str, typer.Option(help="Log level: debug, info, warning, error.")] = "info",
+) -> None:
+    """Run one validator's application: the runtime behind CometBFT (ABCI) plus Substrate JSON-RPC.
+
+    Start it before its cometbft process (`phalanx net up` does both). Restarted on the same
+    --base-path it reports its last committed block and CometBFT replays the rest.
+    """
+    logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    service = CometNode(base_path, genesis, abci, "0.0.0.0" if rpc_external else "127.0.0.1", rpc_port,
+                        cometbft_rpc)
+    try:
+        asyncio.run(_serve(service))
+    except PhalanxError as error:
+        error_console.print(f"[red]error:[/red] {error.message}")
+        raise typer.Exit(1) from None
+    except OSError as error:
+        error_console.print(f"[red]error:[/red] cannot listen: {error}")
+        raise typer.Exit(1) from None
+
+
+if __name__ == "__main__":
+    typer.run(node)
