@@ -5,7 +5,10 @@ enclave process imports (`ENCLAVE_CODE`), minus host-side code that runs outside
 (`HOST_CODE`):
 
     ENCLAVE_CODE = phalanx/__init__.py, phalanx/errors.py, phalanx/codec/, phalanx/crypto/,
-                   phalanx/primitives/, phalanx/attestation/, phalanx/tee/
+                   phalanx/primitives/, phalanx/attestation/, phalanx/tee/, phalanx/mq/,
+                   phalanx/contracts/, phalanx/storage/ (the enclave checks proofs with its pure
+                   `proof` module; the package also holds the LMDB store it imports but never opens),
+                   phalanx/engine/__init__.py, phalanx/engine/finality.py, phalanx/engine/lightclient/
     HOST_CODE    = phalanx/tee/host/, phalanx/tee/platform/process.py
 
 Files are taken in sorted order of their POSIX path relative to the `src` root (e.g.
@@ -35,6 +38,12 @@ ENCLAVE_CODE: tuple[str, ...] = (
     "phalanx/primitives",
     "phalanx/attestation",
     "phalanx/tee",
+    "phalanx/mq",
+    "phalanx/contracts",
+    "phalanx/storage",
+    "phalanx/engine/__init__.py",
+    "phalanx/engine/finality.py",
+    "phalanx/engine/lightclient",
 )
 HOST_CODE: tuple[str, ...] = ("phalanx/tee/host", "phalanx/tee/platform/process.py")
 

@@ -1,0 +1,167 @@
+"""Believing the chain: finality of a block header, then chain state only through proofs against it.
+
+`verify_block(trust, last, block)` is pure. It accepts the next block (`number = last + 1` and
+`parent_hash = hash of last`), checks its finality proof under the trust root the enclave was
+initialised with, and reads the block's messages and timestamp from the proof bundle, each checked
+against the header's state root. Anything else raises a typed `EnclaveError`.
+
+Finality, by engine:
+- dev engine: the dev authority's signature over `genesis_hash ++ block_hash`
+  (`phalanx.engine.finality.verify_dev_justification`); the Substrate header carries the state
+  root after the block.
+- CometBFT: not accepted yet by this enclave build (`InvalidFinality`). Its shape is planned: the
+  app hash of block H is committed in header H+1, so the proof of block H is the signed header of
+  H+1 with its commit and validator set, checked by `phalanx.engine.lightclient.LightClient`, and
+  `app_hash(H+1)` must equal the Substrate `state_root` of H.
+
+The proof bundle is what `Runtime.state_proof(keys, at)` returns (the node serves it as
+`state_getProof`): `Vec<(key: Bytes, value: Option<Bytes>, proof: Bytes)>`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from phalanx.codec import U64, Bytes, CodecError, Option, Tuple, Vec, decode_compact
+from phalanx.crypto import KeyType, blake2_256
+from phalanx.engine.finality import DevAuthority, InvalidJustification, verify_dev_justification
+from phalanx.errors import PhalanxError
+from phalanx.mq import MESSAGE, Message
+from phalanx.storage.proof import verify_proof
+from phalanx.tee.enclave.chain_events import INBOUND_MESSAGES_KEY, TIMESTAMP_KEY
+from phalanx.tee.enclave.errors import (
+    BlockNotLinked,
+    BlockReplayed,
+    BlockSkipped,
+    InvalidChainData,
+    InvalidFinality,
+    InvalidStateProof,
+    MalformedInput,
+    MissingStateProof,
+)
+
+PROOF_BUNDLE = Vec(Tuple(Bytes, Option(Bytes), Bytes))
+MESSAGES = Vec(MESSAGE)
+REQUIRED_KEYS: tuple[bytes, ...] = (INBOUND_MESSAGES_KEY, TIMESTAMP_KEY)
+
+
+@dataclass(frozen=True)
+class DevTrust:
+    """Trust root of a dev-engine chain: its genesis hash and the dev authority's public key."""
+
+    genesis_hash: bytes
+    authority_public: bytes
+    authority_key_type: KeyType = KeyType.SR25519
+
+    def __post_init__(self) -> None:
+        if len(self.genesis_hash) != 32 or len(self.authority_public) != 32:
+            raise MalformedInput("a dev trust root is a 32-byte genesis hash and a 32-byte public key")
+
+
+ChainTrust = DevTrust
+
+
+@dataclass(frozen=True)
+class HeaderView:
+    """The fields of a Substrate header the enclave uses, and its hash (blake2_256 of its bytes)."""
+
+    hash: bytes
+    parent_hash: bytes
+    number: int
+    state_root: bytes
+
+
+@dataclass(frozen=True)
+class BlockInput:
+    """One block as the host hands it over: header bytes, finality proof, proof bundle."""
+
+    header: bytes
+    justification: bytes
+    proofs: bytes
+
+
+@dataclass(frozen=True)
+class VerifiedBlock:
+    """A final block and the proven chain state the enclave reads from it."""
+
+    number: int
+    hash: bytes
+    timestamp_ms: int
+    messages: tuple[Message, ...]
+
+
+def parse_header(data: bytes) -> HeaderView:
+    """Read parent hash, number and state root of a SCALE Substrate header; the digest is not needed."""
+    try:
+        if len(data) < 32:
+            raise MalformedInput("a header starts with a 32-byte parent hash")
+        number, offset = decode_compact(data, 32)
+    except CodecError as exc:
+        raise MalformedInput(f"header does not decode: {exc.message}") from None
+    if len(data) < offset + 64:
+        raise MalformedInput("header truncated before its state and extrinsics roots")
+    if number >= 1 << 32:
+        raise MalformedInput("a block number is a u32")
+    return HeaderView(blake2_256(data), data[:32], number, data[offset : offset + 32])
+
+
+def verify_finality(trust: ChainTrust, header: HeaderView, justification: bytes) -> None:
+    """Accept `header` as final or raise `InvalidFinality`."""
+    authority = DevAuthority(trust.authority_key_type, trust.authority_public)
+    try:
+        verify_dev_justification(authority, trust.genesis_hash, header.hash, justification)
+    except InvalidJustification as exc:
+        raise InvalidFinality(f"block #{header.number}: {exc.message}") from None
+
+
+def read_proven(state_root: bytes, proofs: bytes, keys: tuple[bytes, ...]) -> dict[bytes, bytes | None]:
+    """The values of `keys` from a proof bundle, each checked against `state_root`."""
+    try:
+        entries = PROOF_BUNDLE.decode(proofs)
+    except CodecError as exc:
+        raise MalformedInput(f"proof bundle does not decode: {exc.message}") from None
+    found: dict[bytes, tuple[bytes | None, bytes]] = {}
+    for key, value, proof in entries:
+        found.setdefault(key, (value, proof))
+    out: dict[bytes, bytes | None] = {}
+    for key in keys:
+        entry = found.get(key)
+        if entry is None:
+            raise MissingStateProof(f"no proof for storage key 0x{key.hex()}")
+        value, proof = entry
+        try:
+            verify_proof(state_root, key, value, proof)
+        except PhalanxError as exc:
+            raise InvalidStateProof(f"storage key 0x{key.hex()}: {exc.message}") from None
+        out[key] = value
+    return out
+
+
+def verify_block(trust: ChainTrust, last_number: int, last_hash: bytes, block: BlockInput) -> VerifiedBlock:
+    """Check that `block` is the final successor of (last_number, last_hash) and read its proven state.
+
+    Raises BlockReplayed, BlockSkipped, BlockNotLinked, InvalidFinality, MalformedInput,
+    MissingStateProof, InvalidStateProof or InvalidChainData. Pure: no state is touched.
+    """
+    header = parse_header(block.header)
+    if header.number <= last_number:
+        raise BlockReplayed(f"block #{header.number} is not after the last applied block #{last_number}")
+    if header.number != last_number + 1:
+        raise BlockSkipped(f"block #{header.number} skips ahead: block #{last_number + 1} comes first")
+    if header.parent_hash != last_hash:
+        raise BlockNotLinked(
+            f"block #{header.number} has parent 0x{header.parent_hash.hex()}, "
+            f"the last applied block is 0x{last_hash.hex()}"
+        )
+    verify_finality(trust, header, block.justification)
+    values = read_proven(header.state_root, block.proofs, REQUIRED_KEYS)
+    try:
+        raw_messages = values[INBOUND_MESSAGES_KEY]
+        messages = tuple(MESSAGES.decode(raw_messages)) if raw_messages is not None else ()
+        raw_time = values[TIMESTAMP_KEY]
+        timestamp_ms = U64.decode(raw_time) if raw_time is not None else 0
+    except PhalanxError as exc:
+        raise InvalidChainData(
+            f"block #{header.number}: proven state does not decode: {exc.message}"
+        ) from None
+    return VerifiedBlock(header.number, header.hash, timestamp_ms, messages)
