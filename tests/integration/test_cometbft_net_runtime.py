@@ -1,0 +1,196 @@
+"""Four validators running the chain runtime behind CometBFT: real `phalanx node` and cometbft processes.
+
+- the stock substrate-interface tests (written against `phalanx dev`) pass against a validator;
+- many blocks of random transfers submitted to random validators: every validator has the same
+  block hash, Substrate state root and CometBFT app hash at every height, and every transfer lands
+  (PHALANX_NET_BLOCKS sets how many blocks; 100 by default, 500 for the full run);
+- undecodable and invalid transactions are refused in CheckTx with a log that says why;
+- `kill -9` of one validator's two processes: the other three keep finalizing; restarted, it
+  replays what it missed and reaches the same app hash.
+
+Every process is stopped at the end, also when a test fails.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import random
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from phalanx.cli.net import runtime_app_state
+from phalanx.crypto import Keypair
+from phalanx.engine.cometbft import rpc
+from phalanx.engine.cometbft.errors import CometBftNotFound
+from phalanx.engine.cometbft.network import (
+    NetworkInfo,
+    NetworkOptions,
+    ValidatorNode,
+    create_network,
+    find_cometbft,
+    height_of,
+    start_network,
+    start_validator,
+    stop_network,
+    stop_validator,
+    wait_for_height,
+)
+from phalanx.engine.cometbft.process import is_alive, wait_for
+from phalanx.runtime.assembly import CALLS
+from phalanx.runtime.extrinsic import sign_extrinsic
+from phalanx.runtime.version import SPEC_VERSION, TRANSACTION_VERSION
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1200)]
+
+BLOCKS = int(os.environ.get("PHALANX_NET_BLOCKS", "100"))
+DEADLINE = 120.0
+PHA = 10**12
+NAMES = ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")
+
+
+@pytest.fixture(scope="module")
+def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetworkInfo]:
+    try:
+        find_cometbft()
+    except CometBftNotFound as error:
+        pytest.skip(error.message)
+    base = tmp_path_factory.mktemp("runtime-net")
+    try:
+        info = create_network(base, 4, app="runtime", chain_id="phalanx-test-net",
+                              app_state=runtime_app_state(), options=NetworkOptions(timeout_commit="100ms"))
+        yield start_network(info)
+    finally:
+        stop_network(base)
+        nodes = NetworkInfo.load(base).validators
+        assert not any(is_alive(p) for n in nodes for p in (n.app_pid, n.cometbft_pid))
+
+
+def deadline() -> float:
+    return time.monotonic() + DEADLINE
+
+
+def current(net: NetworkInfo) -> NetworkInfo:
+    return NetworkInfo.load(Path(net.base_path))
+
+
+def substrate(node: ValidatorNode, method: str, *params: Any) -> Any:
+    return rpc.call(node.substrate_http_url, method, list(params))
+
+
+def test_stock_substrate_interface_client_against_a_validator(net: NetworkInfo) -> None:
+    import test_substrate_interface as stock
+
+    validator = SimpleNamespace(url=net.validators[1].substrate_rpc_url)
+    stock.test_genesis_totals_through_rpc(validator)  # first: it expects no fee paid yet
+    stock.test_transfer_follow_to_finality_and_refusals(validator)
+
+
+def next_index(node: ValidatorNode, key: Keypair) -> int:
+    return int(substrate(node, "system_accountNextIndex", "0x" + key.public_key.hex()))
+
+
+class Senders:
+    """Dev accounts that sign transfers with nonces tracked here (the chain must take every one)."""
+
+    def __init__(self, node: ValidatorNode) -> None:
+        self.keys = [Keypair.from_suri(f"//{name}") for name in NAMES]
+        self.genesis = bytes.fromhex(substrate(node, "chain_getBlockHash", 0)[2:])
+        self.nonces = {k.public_key: next_index(node, k) for k in self.keys}
+
+    def transfer(self, rng: random.Random) -> bytes:
+        who, to = rng.sample(self.keys, 2)
+        call = CALLS.encode(CALLS.call("Balances", "transfer_keep_alive", dest=("Id", to.public_key),
+                                       value=rng.randrange(1, 100) * PHA))
+        nonce = self.nonces[who.public_key]
+        self.nonces[who.public_key] += 1
+        return sign_extrinsic(who, call, nonce, genesis_hash=self.genesis, spec_version=SPEC_VERSION,
+                              transaction_version=TRANSACTION_VERSION)
+
+
+def wait_all_included(info: NetworkInfo, senders: Senders, indices: list[int]) -> None:
+    def done() -> bool:
+        for i in indices:
+            node = info.validators[i]
+            for key in senders.keys:
+                if next_index(node, key) < senders.nonces[key.public_key]:
+                    return False
+        return True
+
+    wait_for(done, deadline(), "every transfer to be finalized")
+
+
+def assert_agreement(info: NetworkInfo, upto: int, indices: list[int]) -> None:
+    """Same block hash, state root and CometBFT app hash on every chosen validator at every height."""
+    seen: dict[int, tuple[str, str, bytes]] = {}
+    for i in indices:
+        node = info.validators[i]
+        comet = node.rpc()
+        for height in range(1, upto + 1):
+            block_hash = substrate(node, "chain_getBlockHash", height)
+            header = substrate(node, "chain_getHeader", block_hash)
+            app_hash = comet.app_hash_at(height)
+            assert app_hash.hex() == header["stateRoot"][2:], f"{node.name} at {height}: app hash != root"
+            mine = (block_hash, header["stateRoot"], app_hash)
+            assert seen.setdefault(height, mine) == mine, f"{node.name} disagrees at height {height}"
+
+
+def test_random_transfers_every_validator_agrees_at_every_height(net: NetworkInfo) -> None:
+    rng = random.Random(20261125)
+    senders = Senders(net.validators[0])
+    start = height_of(net.validators[0]) or 0
+    target = start + BLOCKS
+    sent = 0
+    while (height := height_of(net.validators[0]) or 0) < target:
+        for _ in range(rng.randrange(0, 5)):
+            node = net.validators[rng.randrange(4)]
+            substrate(node, "author_submitExtrinsic", "0x" + senders.transfer(rng).hex())
+            sent += 1
+        wait_for_height(net, height + 1, deadline(), indices=[0])
+    wait_all_included(net, senders, [0, 1, 2, 3])
+    wait_for_height(net, target, deadline())
+    top = min(height_of(n) or 0 for n in net.validators)
+    assert top >= target and sent > BLOCKS
+    assert_agreement(net, top, [0, 1, 2, 3])
+
+
+def test_check_tx_refuses_undecodable_and_invalid_transactions(net: NetworkInfo) -> None:
+    comet = net.validators[2].rpc()
+    garbage = comet.check_tx(b"\x84\x00garbage")
+    assert garbage["code"] != 0 and "decode" in garbage["log"].lower()
+    senders = Senders(net.validators[2])
+    good = senders.transfer(random.Random(1))
+    forged = good[:-40] + bytes(40)
+    bad = comet.broadcast_tx_sync(forged)
+    assert bad["code"] != 0 and bad["log"]
+    stale_sender = next(k for k in senders.keys if senders.nonces[k.public_key] > 0)
+    senders.nonces[stale_sender.public_key] = 0
+    stale = comet.check_tx(sign_extrinsic(
+        stale_sender, CALLS.encode(CALLS.call("System", "remark", remark=b"x")), 0,
+        genesis_hash=senders.genesis, spec_version=SPEC_VERSION, transaction_version=TRANSACTION_VERSION))
+    assert stale["code"] != 0 and "Stale" in stale["log"]
+    answer = rpc.call(net.validators[2].cometbft_rpc_url, "broadcast_tx_sync",
+                      {"tx": base64.b64encode(b"").decode()})
+    assert answer["code"] != 0
+
+
+def test_a_crashed_validator_catches_up_to_the_same_app_hash(net: NetworkInfo) -> None:
+    info = stop_validator(current(net), 3, crash=True)
+    rng = random.Random(3)
+    senders = Senders(info.validators[0])
+    height = height_of(info.validators[0]) or 0
+    for step in range(5):
+        for _ in range(3):
+            substrate(info.validators[step % 3], "author_submitExtrinsic", "0x" + senders.transfer(rng).hex())
+        wait_for_height(info, height + step + 1, deadline(), indices=[0, 1, 2])
+    wait_all_included(info, senders, [0, 1, 2])
+    info = start_validator(info, 3, deadline())
+    top = height_of(info.validators[0]) or 0
+    wait_for_height(info, top + 2, deadline())
+    wait_all_included(info, senders, [3])
+    assert_agreement(info, top + 1, [0, 1, 2, 3])
