@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -30,6 +31,33 @@ from phalanx.tee.platform.protocol import REQUEST_CODEC, RESPONSE_CODEC, encode_
 ENCLAVE_MODULE = "phalanx.tee.platform.simulated_enclave"
 
 
+@dataclass(frozen=True)
+class EnclaveStatus:
+    initialized: bool
+    block_number: int
+    block_hash: bytes
+    identity_public: bytes
+    encryption_public: bytes
+    contracts: tuple[tuple[bytes, bool], ...]
+
+
+@dataclass(frozen=True)
+class FedBlock:
+    """The enclave's answer to one block: SCALE-encoded `SignedMessage`s to submit, and log lines."""
+
+    block_number: int
+    egress: tuple[bytes, ...]
+    logs: tuple[tuple[str, ...], ...]
+
+
+def _status(response: tuple[str, Any]) -> EnclaveStatus:
+    f = response[1]
+    contracts = tuple((bytes(c), bool(k)) for c, k in f["contracts"])
+    return EnclaveStatus(
+        f["initialized"], f["block_number"], f["block_hash"], f["identity"], f["encryption"], contracts
+    )
+
+
 class EnclaveProcess:
     """A running SIMULATED enclave process and the host's channel to it."""
 
@@ -40,11 +68,13 @@ class EnclaveProcess:
         *,
         confidence_level: int = 1,
         timeout_s: float = 30.0,
+        checkpoint_interval: int = 16,
     ) -> None:
         self.platform_dir = platform_dir
         self.data_dir = data_dir
         self.confidence_level = confidence_level
         self.timeout_s = timeout_s
+        self.checkpoint_interval = checkpoint_interval
         self.transcript = bytearray()
         self.log_lines: list[str] = []
         self._proc: subprocess.Popen[bytes] | None = None
@@ -66,6 +96,7 @@ class EnclaveProcess:
             "--platform-dir", str(self.platform_dir),
             "--data-dir", str(self.data_dir),
             "--confidence-level", str(self.confidence_level),
+            "--checkpoint-interval", str(self.checkpoint_interval),
         ]  # fmt: skip
         self._proc = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
@@ -93,6 +124,38 @@ class EnclaveProcess:
         """Have the enclave seal `data` and unseal it again; returns (sealed blob, unsealed bytes)."""
         _, fields = self.request(("SealRoundtrip", {"data": data, "label": label}))
         return fields["sealed"], fields["unsealed"]
+
+    def init(
+        self, genesis_hash: bytes, authority_public: bytes, authority_key_type: int = 1
+    ) -> EnclaveStatus:
+        """Have the enclave trust a dev chain (it resumes its sealed state if it has one)."""
+        fields = {
+            "genesis_hash": genesis_hash,
+            "authority_public": authority_public,
+            "authority_key_type": authority_key_type,
+        }
+        return _status(self.request(("Init", fields)))
+
+    def status(self) -> EnclaveStatus:
+        return _status(self.request(("Status", None)))
+
+    def feed_block(self, header: bytes, justification: bytes, proofs: bytes) -> FedBlock:
+        """Feed the next finalized block; returns the egress to submit and the enclave's log lines."""
+        _, fields = self.request(
+            ("FeedBlock", {"header": header, "justification": justification, "proofs": proofs})
+        )
+        return FedBlock(
+            fields["block_number"], tuple(fields["egress"]), tuple(tuple(x) for x in fields["logs"])
+        )
+
+    def query(self, sealed: bytes) -> bytes:
+        """Pass a sealed query in; returns the sealed answer."""
+        _, answer = self.request(("Query", sealed))
+        return bytes(answer)
+
+    def checkpoint(self) -> int:
+        _, number = self.request(("Checkpoint", None))
+        return int(number)
 
     def request(self, request: tuple[str, Any]) -> tuple[str, Any]:
         """Send one request and wait for its response; an `Error` response raises `EnclaveRequestFailed`."""

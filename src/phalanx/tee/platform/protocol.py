@@ -4,11 +4,17 @@ Frame: `u32 big-endian length ++ payload`, payload at most `MAX_FRAME` bytes. Th
 request frame and reads one response frame; the enclave answers requests in order.
 
     EnclaveRequest  = Measurement | GetInfo { endpoint, operator } | SealRoundtrip { data, label } | Shutdown
+                    | Init { genesis_hash, authority_public, authority_key_type }
+                    | FeedBlock { header, justification, proofs } | Query(sealed box) | Checkpoint | Status
     EnclaveResponse = Measurement([u8; 32]) | Info { info, evidence } | Sealed { sealed, unsealed } | Done
                     | Error { module, code, message }
+                    | Status { initialized, block_number, block_hash, identity, encryption, contracts }
+                    | Fed { block_number, egress: Vec<SignedMessage bytes>, logs: Vec<(level, text)> }
+                    | Answer(sealed box) | Checkpointed(block_number)
 
-`SealRoundtrip` exists for tests of the platform's sealing inside the enclave process; the full
-enclave runtime will grow its own requests (blocks, queries) on the same framing.
+`SealRoundtrip` exists for tests of the platform's sealing inside the enclave process. Nothing on
+this channel carries plaintext of commands, contract state, queries or answers: blocks are public
+chain data, queries and answers are sealed boxes, egress is what the chain will publish anyway.
 """
 
 from __future__ import annotations
@@ -16,7 +22,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from phalanx.attestation import EVIDENCE_CODEC, REGISTRATION_INFO_CODEC
-from phalanx.codec import U32, AccountId, Bytes, Enum, FixedBytes, Option, Str, field_, variant
+from phalanx.codec import (
+    U8,
+    U32,
+    AccountId,
+    Bool,
+    Bytes,
+    Enum,
+    FixedBytes,
+    Option,
+    Str,
+    Tuple,
+    Vec,
+    field_,
+    variant,
+)
 from phalanx.tee.platform.errors import EnclaveProtocolError
 
 MAX_FRAME = 1 << 20
@@ -29,6 +49,19 @@ REQUEST_CODEC = Enum(
         variant("GetInfo", 1, field_("endpoint", Bytes), field_("operator", Option(AccountId))),
         variant("SealRoundtrip", 2, field_("data", Bytes), field_("label", Str)),
         variant("Shutdown", 3),
+        variant(
+            "Init",
+            4,
+            field_("genesis_hash", FixedBytes(32)),
+            field_("authority_public", FixedBytes(32)),
+            field_("authority_key_type", U8),
+        ),
+        variant(
+            "FeedBlock", 5, field_("header", Bytes), field_("justification", Bytes), field_("proofs", Bytes)
+        ),
+        variant("Query", 6, field_(None, Bytes)),
+        variant("Checkpoint", 7),
+        variant("Status", 8),
     ],
 )
 
@@ -40,6 +73,25 @@ RESPONSE_CODEC = Enum(
         variant("Sealed", 2, field_("sealed", Bytes), field_("unsealed", Bytes)),
         variant("Done", 3),
         variant("Error", 4, field_("module", Str), field_("code", U32), field_("message", Str)),
+        variant(
+            "Status",
+            5,
+            field_("initialized", Bool),
+            field_("block_number", U32),
+            field_("block_hash", FixedBytes(32)),
+            field_("identity", FixedBytes(32)),
+            field_("encryption", FixedBytes(32)),
+            field_("contracts", Vec(Tuple(FixedBytes(32), Bool))),
+        ),
+        variant(
+            "Fed",
+            6,
+            field_("block_number", U32),
+            field_("egress", Vec(Bytes)),
+            field_("logs", Vec(Tuple(Str, Str))),
+        ),
+        variant("Answer", 7, field_(None, Bytes)),
+        variant("Checkpointed", 8, field_(None, U32)),
     ],
 )
 

@@ -1,15 +1,15 @@
-"""A minimal enclave process on the SIMULATED platform (no real isolation): keys, quote, sealing.
+"""The enclave process on the SIMULATED platform (no real isolation): pRuntime behind a framed channel.
 
 Run as `python -m phalanx.tee.platform.simulated_enclave --platform-dir DIR --data-dir DIR`; it reads
 request frames on stdin and writes response frames on stdout (see `protocol`), and logs to stderr.
 
-Inside the process it generates the worker's sr25519 identity key and X25519 encryption key, seals
-them to `<data-dir>/identity.sealed` (host-visible disk; only this machine running this measurement
-can open it), and answers `GetInfo` with the public keys and a quote binding them. Secret keys never
-leave the process except sealed. A sealed file that does not unseal is refused, never replaced: the
-host must remove it on purpose to make the enclave start over with new keys.
-
-This is the seed of the enclave runtime (pRuntime); the block loop and contracts will grow here.
+Inside the process, `phalanx.tee.enclave.runtime.PRuntime` generates the worker's sr25519 identity
+key and X25519 encryption key, seals them to `<data-dir>/identity.sealed` (host-visible disk; only
+this machine running this measurement can open it), answers `GetInfo` with the public keys and a
+quote binding them, follows the chain it is initialised with (`Init`, `FeedBlock`), seals its state
+to `<data-dir>/state.sealed`, and answers sealed queries. Secret keys, contract state and
+plaintexts never leave the process except sealed. A sealed file that does not unseal is refused,
+never replaced: the host must remove it on purpose to make the enclave start over.
 """
 
 from __future__ import annotations
@@ -17,18 +17,23 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import secrets
 import sys
-import tempfile
-from dataclasses import dataclass
+import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from phalanx.attestation import RegistrationInfo, compute_report_data, evidence_to_value
-from phalanx.codec import FixedBytes, Struct, field_
-from phalanx.crypto import Keypair, KeyType
-from phalanx.crypto.box import X25519Keypair
+from phalanx.attestation import evidence_to_value
+from phalanx.crypto import KeyType
 from phalanx.errors import PhalanxError
+from phalanx.tee.enclave.chain import BlockInput, DevTrust
+from phalanx.tee.enclave.runtime import (
+    IDENTITY_FILE,
+    IDENTITY_LABEL,
+    STATE_FILE,
+    STATE_LABEL,
+    PRuntime,
+    Status,
+)
 from phalanx.tee.platform.base import Platform
 from phalanx.tee.platform.errors import EnclaveProtocolError
 from phalanx.tee.platform.protocol import REQUEST_CODEC, RESPONSE_CODEC, encode_frame, read_frame
@@ -36,82 +41,86 @@ from phalanx.tee.platform.simulated import SimulatedPlatform
 
 log = logging.getLogger("phalanx.tee.enclave")
 
-ENCLAVE_VERSION = 1
-IDENTITY_FILE = "identity.sealed"
-IDENTITY_LABEL = "phalanx/enclave/identity/v1"
-
-_SEALED_KEYS_CODEC = Struct(
-    ("phalanx", "tee", "SealedKeys"),
-    [field_("identity_seed", FixedBytes(32)), field_("encryption_secret", FixedBytes(32))],
-)
-
-
-@dataclass(frozen=True)
-class EnclaveKeys:
-    identity: Keypair
-    encryption: X25519Keypair
+__all__ = [
+    "IDENTITY_FILE",
+    "IDENTITY_LABEL",
+    "STATE_FILE",
+    "STATE_LABEL",
+    "SimulatedEnclave",
+    "main",
+    "serve",
+]
 
 
 class SimulatedEnclave:
     """Request handler of the enclave process. Holds the secret keys; answers only with public data."""
 
-    def __init__(self, platform: Platform, data_dir: Path) -> None:
+    def __init__(self, platform: Platform, data_dir: Path, *, checkpoint_interval: int = 16) -> None:
         self._platform = platform
-        self._data_dir = data_dir
-        self._keys: EnclaveKeys | None = None
+        self.runtime = PRuntime(platform, data_dir, checkpoint_interval=checkpoint_interval)
 
     def handle(self, request: tuple[str, Any]) -> tuple[str, Any]:
         """Answer one decoded request; typed errors become an `Error` response."""
         kind, fields = request
         try:
-            if kind == "Measurement":
-                return ("Measurement", self._platform.measurement())
-            if kind == "GetInfo":
-                return self._get_info(fields["endpoint"], fields["operator"])
-            if kind == "SealRoundtrip":
-                sealed = self._platform.seal(fields["data"], fields["label"])
-                unsealed = self._platform.unseal(sealed, fields["label"])
-                return ("Sealed", {"sealed": sealed, "unsealed": unsealed})
-            if kind == "Shutdown":
-                return ("Done", None)
-            raise EnclaveProtocolError(f"unknown request {kind!r}")
+            return self._dispatch(kind, fields)
         except PhalanxError as exc:
             log.warning("SIMULATED enclave refused %s: %s:%d %s", kind, exc.module, exc.code, exc.message)
             return ("Error", {"module": exc.module, "code": exc.code, "message": exc.message})
 
-    def _get_info(self, endpoint: bytes, operator: bytes | None) -> tuple[str, Any]:
-        keys = self._load_keys()
-        info = RegistrationInfo(
-            identity_public=keys.identity.public_key,
-            encryption_public=keys.encryption.public_key,
-            provider=self._platform.name,
-            operator=operator,
-            endpoint=endpoint,
-            version=ENCLAVE_VERSION,
-        )
-        evidence = self._platform.quote(compute_report_data(info))
-        return ("Info", {"info": info, "evidence": evidence_to_value(evidence)})
-
-    def _load_keys(self) -> EnclaveKeys:
-        if self._keys is not None:
-            return self._keys
-        path = self._data_dir / IDENTITY_FILE
-        if path.exists():
-            plain = self._platform.unseal(path.read_bytes(), IDENTITY_LABEL)
-            fields = _SEALED_KEYS_CODEC.decode(plain)
-            identity_seed, encryption_secret = fields["identity_seed"], fields["encryption_secret"]
-            log.info("SIMULATED enclave unsealed its keys from %s", IDENTITY_FILE)
-        else:
-            identity_seed, encryption_secret = secrets.token_bytes(32), secrets.token_bytes(32)
-            plain = _SEALED_KEYS_CODEC.encode(
-                {"identity_seed": identity_seed, "encryption_secret": encryption_secret}
+    def _dispatch(self, kind: str, fields: Any) -> tuple[str, Any]:
+        runtime = self.runtime
+        if kind == "Measurement":
+            return ("Measurement", self._platform.measurement())
+        if kind == "GetInfo":
+            info, evidence = runtime.get_info(fields["endpoint"], fields["operator"])
+            return ("Info", {"info": info, "evidence": evidence_to_value(evidence)})
+        if kind == "SealRoundtrip":
+            sealed = self._platform.seal(fields["data"], fields["label"])
+            unsealed = self._platform.unseal(sealed, fields["label"])
+            return ("Sealed", {"sealed": sealed, "unsealed": unsealed})
+        if kind == "Init":
+            trust = DevTrust(
+                fields["genesis_hash"], fields["authority_public"], _key_type(fields["authority_key_type"])
             )
-            _write_atomically(path, self._platform.seal(plain, IDENTITY_LABEL))
-            log.info("SIMULATED enclave generated new keys and sealed them to %s", IDENTITY_FILE)
-        self._keys = EnclaveKeys(
-            Keypair.from_seed(identity_seed, KeyType.SR25519), X25519Keypair.from_secret(encryption_secret)
-        )
-        return self._keys
+            return _status(runtime.init(trust))
+        if kind == "FeedBlock":
+            result = runtime.feed_block(
+                BlockInput(fields["header"], fields["justification"], fields["proofs"])
+            )
+            egress = [signed.encode() for signed in result.egress]
+            return ("Fed", {"block_number": result.block_number, "egress": egress, "logs": list(result.logs)})
+        if kind == "Query":
+            return ("Answer", runtime.query(fields, int(time.time() * 1000)))
+        if kind == "Checkpoint":
+            return ("Checkpointed", runtime.checkpoint())
+        if kind == "Status":
+            return _status(runtime.status())
+        if kind == "Shutdown":
+            if runtime.status().initialized:
+                runtime.checkpoint()
+            return ("Done", None)
+        raise EnclaveProtocolError(f"unknown request {kind!r}")
+
+
+def _key_type(value: int) -> KeyType:
+    if value not in (KeyType.ED25519, KeyType.SR25519):
+        raise EnclaveProtocolError(f"unknown key type {value}")
+    return KeyType(value)
+
+
+def _status(status: Status) -> tuple[str, Any]:
+    return (
+        "Status",
+        {
+            "initialized": status.initialized,
+            "block_number": status.block_number,
+            "block_hash": status.block_hash,
+            "identity": status.identity_public,
+            "encryption": status.encryption_public,
+            "contracts": list(status.contracts),
+        },
+    )
 
 
 def serve(enclave: SimulatedEnclave, reader: BinaryIO, writer: BinaryIO) -> None:
@@ -149,22 +158,12 @@ def serve(enclave: SimulatedEnclave, reader: BinaryIO, writer: BinaryIO) -> None
             return
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="SIMULATED phalanx enclave process (no real isolation)")
     parser.add_argument("--platform-dir", type=Path, required=True, help="machine secret directory")
     parser.add_argument("--data-dir", type=Path, required=True, help="where sealed state is stored")
     parser.add_argument("--confidence-level", type=int, default=1, choices=range(1, 6))
+    parser.add_argument("--checkpoint-interval", type=int, default=16, help="seal the state every N blocks")
     args = parser.parse_args(argv)
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(name)s %(levelname)s %(message)s")
     try:
@@ -173,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         log.error("SIMULATED enclave cannot start: %s:%d %s", exc.module, exc.code, exc.message)
         return 2
     log.info("SIMULATED enclave ready (pid %d)", os.getpid())
-    serve(SimulatedEnclave(platform, args.data_dir), sys.stdin.buffer, sys.stdout.buffer)
+    enclave = SimulatedEnclave(platform, args.data_dir, checkpoint_interval=args.checkpoint_interval)
+    serve(enclave, sys.stdin.buffer, sys.stdout.buffer)
     return 0
 
 
