@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from phalanx.runtime.dispatch import RuntimeCallCodec, runtime_error_codec, runtime_event_codec
 from phalanx.runtime.framework import RUNTIME_CALL, RUNTIME_EVENT, Module
-from phalanx.runtime.modules import balances, sudo, system, timestamp, transaction_payment
+from phalanx.runtime.modules import (
+    balances,
+    contracts,
+    mq,
+    registry,
+    sudo,
+    system,
+    timestamp,
+    transaction_payment,
+)
 
 MODULES: tuple[Module, ...] = (
     system.MODULE,
@@ -18,6 +27,9 @@ MODULES: tuple[Module, ...] = (
     balances.MODULE,
     transaction_payment.MODULE,
     sudo.MODULE,
+    registry.MODULE,
+    mq.MODULE,
+    contracts.MODULE,
 )
 
 

@@ -27,6 +27,8 @@ from phalanx.primitives.ss58 import parse_account, ss58_encode
 from phalanx.runtime.errors import GenesisError
 from phalanx.runtime.framework import pallet_account
 from phalanx.runtime.modules.balances.declarations import EXISTENTIAL_DEPOSIT, PHA
+from phalanx.runtime.modules.contracts.genesis_config import ContractsGenesis
+from phalanx.runtime.modules.registry.genesis_config import RegistryGenesis
 from phalanx.runtime.modules.transaction_payment import TREASURY_ACCOUNT
 
 TOTAL_SUPPLY = 1_000_000_000 * PHA
@@ -56,6 +58,8 @@ class GenesisConfig:
     sudo_key: bytes | None = None
     dev_authority: bytes | None = None
     timestamp_ms: int = 0
+    registry: RegistryGenesis = field(default_factory=RegistryGenesis)
+    contracts: ContractsGenesis = field(default_factory=ContractsGenesis)
 
     def total(self) -> int:
         return sum(amount for _, amount in self.balances)
@@ -81,6 +85,8 @@ class GenesisConfig:
             "sudoKey": None if self.sudo_key is None else ss58_encode(self.sudo_key),
             "devAuthority": None if self.dev_authority is None else "0x" + self.dev_authority.hex(),
             "timestamp": self.timestamp_ms,
+            "registry": self.registry.to_json(),
+            "contracts": self.contracts.to_json(),
         }
 
     @classmethod
@@ -91,6 +97,8 @@ class GenesisConfig:
                 sudo_key=None if d.get("sudoKey") is None else parse_account(d["sudoKey"]),
                 dev_authority=None if d.get("devAuthority") is None else bytes.fromhex(d["devAuthority"][2:]),
                 timestamp_ms=int(d.get("timestamp", 0)),
+                registry=RegistryGenesis.from_json(d.get("registry") or {}),
+                contracts=ContractsGenesis.from_json(d.get("contracts") or {}),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise GenesisError(f"malformed genesis config: {exc}") from None

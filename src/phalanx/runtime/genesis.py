@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from phalanx.runtime.chain_spec import GenesisConfig
 from phalanx.runtime.framework import Context
-from phalanx.runtime.modules import balances, sudo, timestamp
+from phalanx.runtime.modules import balances, contracts, registry, sudo, timestamp
 
 
 def build_genesis(ctx: Context, config: GenesisConfig) -> None:
@@ -12,4 +12,6 @@ def build_genesis(ctx: Context, config: GenesisConfig) -> None:
     balances.genesis(ctx, config.balances)
     sudo.genesis(ctx, config.sudo_key)
     timestamp.Now.put(ctx.state, config.timestamp_ms)
+    registry.genesis(ctx, config.registry)
+    contracts.genesis(ctx, config.contracts)
     ctx.events.clear()

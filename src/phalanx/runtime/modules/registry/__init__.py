@@ -1,0 +1,56 @@
+"""Registry: attested workers, gatekeepers, the measurement allowlist and the master public keys.
+
+Rules:
+- `register_worker(info, evidence)` (signed by the host, or by the operator the info names) stores the
+  worker only if `phalanx.attestation.verify_attestation` accepts the evidence at the block time under
+  the chain's policy (genesis settings + governance allowlist) with report data
+  `compute_report_data(info)`. Registering again with fresh evidence updates the record.
+- Gatekeepers are registered workers that governance (root) names; the first one makes master-key
+  generation 0 and publishes its public identity through Mq (as a worker); later generations are
+  published by the gatekeeper group after `force_rotate_master_key`.
+- Every registration is also told to enclaves through `Mq.OutboundMessages` (see
+  `phalanx.runtime.modules.mq.payloads`). Storage layout: see `declarations`.
+"""
+
+from __future__ import annotations
+
+from phalanx.runtime.framework import Context, Module
+from phalanx.runtime.modules.registry import declarations as d
+from phalanx.runtime.modules.registry.calls import CALLS
+from phalanx.runtime.modules.registry.genesis_config import RegistryGenesis
+from phalanx.runtime.state import State
+
+
+def genesis(ctx: Context, config: RegistryGenesis) -> None:
+    config.check()
+    d.AttestationSettings.put(ctx.state, {
+        "allow_simulated": config.allow_simulated,
+        "simulated_attestation_key": config.simulated_attestation_key,
+        "allow_out_of_date": config.allow_out_of_date,
+    })  # fmt: skip
+    if config.measurement_allowlist:
+        d.AllowedMeasurements.put(ctx.state, list(config.measurement_allowlist))
+
+
+def invariants(state: State) -> list[str]:
+    """Gatekeepers are registered and unique; published generations are 0..newest."""
+    problems = []
+    gatekeepers = d.Gatekeepers.get(state)
+    if len(set(gatekeepers)) != len(gatekeepers):
+        problems.append("a gatekeeper is listed twice")
+    for gk in gatekeepers:
+        if d.Workers.get(state, gk) is None:
+            problems.append(f"gatekeeper {gk.hex()} is not a registered worker")
+    newest = d.MasterKeyGeneration.get(state)
+    for generation in range(0 if newest is None else newest + 1):
+        if d.MasterPublicKeys.get(state, generation) is None:
+            problems.append(f"master-key generation {generation} has no public key")
+    return problems
+
+
+MODULE = Module(
+    name=d.NAME, index=d.INDEX, crate="pallet_registry", storage=d.STORAGE, calls=CALLS, events=d.EVENTS,
+    errors=d.ERRORS, invariants=invariants, docs=tuple(line for line in (__doc__ or "").splitlines()[:1]),
+)  # fmt: skip
+
+__all__ = ["MODULE", "RegistryGenesis", "genesis", "invariants"]

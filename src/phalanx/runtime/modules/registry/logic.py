@@ -1,0 +1,203 @@
+"""Registry logic: attested registration, gatekeepers, the allowlist and master-key publication.
+
+Attestation is judged by `phalanx.attestation.verify_attestation` against a policy built from
+storage, at the block time (`Timestamp.Now`, ms → s), never the wall clock; each attestation error
+becomes the registry error with the same name, so `ExtrinsicFailed` says why a registration failed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from phalanx import attestation as att
+from phalanx.attestation import AttestationEvidence, AttestationPolicy, RegistrationInfo
+from phalanx.crypto import KeyType
+from phalanx.mq import MASTER_KEY_TOPIC, MasterKeyRotation, Message, RuntimeOrigin, encode_gatekeeper_payload
+from phalanx.runtime.framework import Context
+from phalanx.runtime.modules import timestamp
+from phalanx.runtime.modules.contracts import logic as contracts
+from phalanx.runtime.modules.mq import logic as mq
+from phalanx.runtime.modules.mq import payloads
+from phalanx.runtime.modules.registry import declarations as d
+from phalanx.runtime.state import State
+
+ATTESTATION_ERRORS: dict[type[att.AttestationError], type[d.RegistryError]] = {
+    att.MalformedEvidence: d.MalformedEvidence,
+    att.SimulatedNotAllowed: d.SimulatedNotAllowed,
+    att.BadSignature: d.BadAttestationSignature,
+    att.QuoteVerificationFailed: d.QuoteVerificationFailed,
+    att.CollateralExpired: d.CollateralExpired,
+    att.CollateralNotYetValid: d.CollateralNotYetValid,
+    att.MeasurementNotAllowed: d.MeasurementNotAllowed,
+    att.ReportDataMismatch: d.ReportDataMismatch,
+    att.TcbRevoked: d.TcbRevoked,
+    att.TcbOutOfDate: d.TcbOutOfDate,
+    att.DebugEnclave: d.DebugEnclave,
+    att.TcbStatusUnknown: d.TcbStatusUnknown,
+    att.StaleQuote: d.StaleQuote,
+}
+
+
+def to_registry_error(exc: att.AttestationError) -> d.RegistryError:
+    """The registry error naming the same condition as an attestation error."""
+    for cls in type(exc).__mro__:
+        mapped = ATTESTATION_ERRORS.get(cls)  # type: ignore[call-overload]
+        if mapped is not None:
+            return mapped(exc.message)
+    return d.QuoteVerificationFailed(exc.message)
+
+
+# -- reads ---------------------------------------------------------------------------------------------
+
+
+def get_policy(state: State) -> AttestationPolicy:
+    """The attestation policy from genesis settings and the governance allowlist."""
+    settings = d.AttestationSettings.get(state)
+    return AttestationPolicy(
+        allow_simulated=settings["allow_simulated"],
+        simulated_attestation_key=settings["simulated_attestation_key"],
+        measurement_allowlist=frozenset(d.AllowedMeasurements.get(state)),
+        allow_out_of_date=settings["allow_out_of_date"],
+    )
+
+
+def get_worker(state: State, identity: bytes) -> dict[str, Any] | None:
+    worker: dict[str, Any] | None = d.Workers.get(state, identity)
+    return worker
+
+
+def get_worker_identities(state: State) -> list[bytes]:
+    """Registered worker identities in storage order (by key hash: deterministic, not chosen)."""
+    return [suffix[16:] for suffix, _ in d.Workers.iter(state)]
+
+
+def get_gatekeeper_keys(state: State) -> list[tuple[bytes, KeyType]]:
+    """The ed25519 keys gatekeeper messages may be signed with: every published generation, newest first."""
+    newest = d.MasterKeyGeneration.get(state)
+    if newest is None:
+        return []
+    keys = (d.MasterPublicKeys.get(state, g) for g in range(newest, -1, -1))
+    return [(key, KeyType.ED25519) for key in keys if key is not None]
+
+
+# -- registration --------------------------------------------------------------------------------------
+
+
+def register_worker(ctx: Context, host: bytes, info: RegistrationInfo, evidence: AttestationEvidence) -> bool:
+    """Verify the attestation and store (or update) the worker; True if it is new. Emits WorkerRegistered."""
+    now_ms = timestamp.Now.get(ctx.state)
+    try:
+        report = att.verify_attestation(
+            evidence, now_s=now_ms // 1000, expected_report_data=att.compute_report_data(info),
+            policy=get_policy(ctx.state),
+        )  # fmt: skip
+    except att.AttestationError as exc:
+        raise to_registry_error(exc) from None
+    if report.provider != info.provider:
+        raise d.ProviderMismatch(
+            f"the info names provider {info.provider!r}, the evidence is {report.provider!r}"
+        )
+    if info.operator is not None and info.operator != host:
+        raise d.NotOperator("a registration that names an operator must be signed by that operator")
+    identity = info.identity_public
+    previous = get_worker(ctx.state, identity)
+    d.Workers.put(ctx.state, identity, {
+        "encryption_public": info.encryption_public, "provider": report.provider,
+        "measurement": report.measurement, "confidence_level": report.confidence_level,
+        "tcb_status": report.tcb_status, "endpoint": info.endpoint, "operator": info.operator, "host": host,
+        "version": info.version,
+        "registered_at": ctx.block_number if previous is None else previous["registered_at"],
+        "last_attested_ms": now_ms,
+    })  # fmt: skip
+    ctx.deposit_event(d.WorkerRegistered, worker=identity, operator=info.operator,
+                      measurement=report.measurement,
+                      confidence_level=report.confidence_level, first_time=previous is None)  # fmt: skip
+    _tell_enclaves(ctx, payloads.WorkerRegistered(identity, info.encryption_public))
+    if previous is None:
+        contracts.assign_new_worker(ctx, identity)
+    return previous is None
+
+
+def register_gatekeeper(ctx: Context, worker: bytes) -> None:
+    """Make a registered worker a gatekeeper. Emits GatekeeperRegistered."""
+    info = get_worker(ctx.state, worker)
+    if info is None:
+        raise d.UnknownWorker(f"worker {worker.hex()} is not registered; it must register_worker first")
+    gatekeepers = list(d.Gatekeepers.get(ctx.state))
+    if worker in gatekeepers:
+        raise d.AlreadyGatekeeper(f"worker {worker.hex()} is a gatekeeper already")
+    gatekeepers.append(worker)
+    d.Gatekeepers.put(ctx.state, gatekeepers)
+    ctx.deposit_event(d.GatekeeperRegistered, worker=worker)
+    _tell_enclaves(ctx, payloads.GatekeeperRegistered(worker, info["encryption_public"]))
+
+
+def _tell_enclaves(ctx: Context, event: payloads.WorkerRegistered | payloads.GatekeeperRegistered) -> None:
+    mq.push_outbound(
+        ctx, Message(RuntimeOrigin(), payloads.REGISTRY_TOPIC, payloads.REGISTRY_EVENT.encode(event))
+    )
+
+
+# -- allowlist -----------------------------------------------------------------------------------------
+
+
+def allow_measurement(ctx: Context, measurement: bytes) -> None:
+    allowed = list(d.AllowedMeasurements.get(ctx.state))
+    if measurement in allowed:
+        raise d.MeasurementAlreadyAllowed(f"measurement {measurement.hex()} is allowed already")
+    allowed.append(measurement)
+    d.AllowedMeasurements.put(ctx.state, allowed)
+    ctx.deposit_event(d.MeasurementAllowed, measurement=measurement)
+
+
+def remove_measurement(ctx: Context, measurement: bytes) -> None:
+    allowed = list(d.AllowedMeasurements.get(ctx.state))
+    if measurement not in allowed:
+        raise d.MeasurementNotListed(f"measurement {measurement.hex()} is not in the allowlist")
+    allowed.remove(measurement)
+    d.AllowedMeasurements.put(ctx.state, allowed)
+    ctx.deposit_event(d.MeasurementRemoved, measurement=measurement)
+
+
+# -- master key ----------------------------------------------------------------------------------------
+
+
+def publish_master_key(
+    ctx: Context, sender_worker: bytes | None, generation: int, master_public: bytes
+) -> None:
+    """Record a master-key publication accepted by Mq. Emits MasterKeyPublished.
+
+    Generation 0 comes from the first gatekeeper as a worker (`sender_worker`), before any master key
+    exists; later generations come from the gatekeeper group (`sender_worker` None) and only the one
+    governance asked for.
+    """
+    newest = d.MasterKeyGeneration.get(ctx.state)
+    if sender_worker is not None:
+        gatekeepers = list(d.Gatekeepers.get(ctx.state))
+        if newest is not None or generation != 0 or not gatekeepers or gatekeepers[0] != sender_worker:
+            raise d.UnexpectedMasterKey(
+                "only the first gatekeeper publishes generation 0, once, and before any master key exists"
+            )
+    else:
+        pending = d.PendingRotation.get(ctx.state)
+        if pending is None or generation != pending:
+            raise d.UnexpectedMasterKey(f"generation {generation} was not requested (pending: {pending})")
+        d.PendingRotation.kill(ctx.state)
+    d.MasterPublicKeys.put(ctx.state, generation, master_public)
+    d.MasterKeyGeneration.put(ctx.state, generation)
+    ctx.deposit_event(d.MasterKeyPublished, generation=generation, master_public=master_public)
+
+
+def request_rotation(ctx: Context) -> int:
+    """Ask the gatekeepers for the next master-key generation. Emits MasterKeyRotationRequested."""
+    newest = d.MasterKeyGeneration.get(ctx.state)
+    if newest is None:
+        raise d.NoMasterKey("no master key is published yet; there is nothing to rotate")
+    if d.PendingRotation.get(ctx.state) is not None:
+        raise d.RotationPending("a rotation is requested already and not yet published")
+    generation: int = newest + 1
+    d.PendingRotation.put(ctx.state, generation)
+    payload = encode_gatekeeper_payload(MasterKeyRotation(generation))
+    mq.push_outbound(ctx, Message(RuntimeOrigin(), MASTER_KEY_TOPIC, payload))
+    ctx.deposit_event(d.MasterKeyRotationRequested, generation=generation)
+    return generation

@@ -1,0 +1,89 @@
+"""Test helpers for the Registry, Mq and Contracts modules: a dev chain with a test attestation policy,
+simulated workers, and shortcuts for calls, sudo, storage reads and dispatch errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from runtime_testchain import ALICE, Chain
+
+from phalanx.attestation import (
+    RegistrationInfo,
+    SimulatedEvidence,
+    SimulatedQuote,
+    compute_report_data,
+    compute_simulated_quote_payload,
+    evidence_to_value,
+)
+from phalanx.crypto import Keypair, KeyType
+from phalanx.crypto.box import X25519Keypair
+from phalanx.runtime import BuiltBlock, ChainSpec, Runtime
+from phalanx.runtime.assembly import CALLS
+from phalanx.runtime.modules.registry import RegistryGenesis
+from phalanx.runtime.state import State
+from phalanx.storage import Database
+
+ATTESTATION_KEY = Keypair.from_seed(b"\x07" * 32, KeyType.ED25519)
+MEASUREMENT = bytes(range(32))
+
+
+@dataclass(frozen=True)
+class Worker:
+    """An enclave's keys as a test stands in for it."""
+
+    identity: Keypair
+    x25519: X25519Keypair
+
+    @classmethod
+    def make(cls, n: int) -> Worker:
+        return cls(Keypair.from_seed(bytes([n]) * 32), X25519Keypair.from_secret(bytes([n + 100]) * 32))
+
+    @property
+    def pubkey(self) -> bytes:
+        return self.identity.public_key
+
+    def info(self, operator: bytes | None = None, provider: str = "simulated") -> RegistrationInfo:
+        endpoint = b"http://127.0.0.1:1"
+        return RegistrationInfo(self.pubkey, self.x25519.public_key, provider, operator, endpoint, 1)
+
+
+def make_chain(db: Database, registry: RegistryGenesis | None = None) -> Chain:
+    if registry is None:
+        registry = RegistryGenesis(True, ATTESTATION_KEY.public_key, (MEASUREMENT,))
+    dev = ChainSpec.development()
+    return Chain(Runtime(db, replace(dev, genesis=replace(dev.genesis, registry=registry))))
+
+
+def simulated_evidence(
+    info: RegistrationInfo, now_s: int, *, measurement: bytes = MEASUREMENT, key: Keypair = ATTESTATION_KEY,
+    report_data: bytes | None = None,
+) -> tuple[str, Any]:  # fmt: skip
+    quote = SimulatedQuote(measurement, report_data or compute_report_data(info), 1, now_s)
+    return evidence_to_value(SimulatedEvidence(quote, key.sign(compute_simulated_quote_payload(quote))))
+
+
+def register_xt(
+    chain: Chain, worker: Worker, host: Keypair = ALICE, nonce: int | None = None, **kw: Any
+) -> bytes:
+    info = worker.info(operator=kw.pop("operator", None))
+    evidence = simulated_evidence(info, (chain.now + 6000) // 1000, **kw)
+    return chain.sign(host, chain.call("Registry", "register_worker", info=info, evidence=evidence), nonce)
+
+
+def sudo_xt(chain: Chain, module: str, function: str, nonce: int | None = None, **args: Any) -> bytes:
+    return chain.sign(ALICE, chain.call("Sudo", "sudo", call=CALLS.call(module, function, **args)), nonce)
+
+
+def state(chain: Chain) -> State:
+    return State(chain.rt._reader(None))
+
+
+def outcome_error(built: BuiltBlock, index: int = 1) -> Any:
+    """The dispatch error of extrinsic `index` of a block (1: the first after the timestamp inherent)."""
+    outcome = built.outcomes[index]
+    return None if outcome.success else outcome.error
+
+
+def events(chain: Chain, module: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+    return [(e.name, e.fields) for e in chain.rt.events() if module is None or e.module == module]
