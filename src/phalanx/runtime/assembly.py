@@ -13,12 +13,16 @@ from phalanx.runtime.framework import RUNTIME_CALL, RUNTIME_EVENT, Module
 from phalanx.runtime.modules import (
     balances,
     contracts,
+    democracy,
     mq,
     registry,
+    session,
+    staking,
     sudo,
     system,
     timestamp,
     transaction_payment,
+    treasury,
 )
 
 MODULES: tuple[Module, ...] = (
@@ -27,6 +31,10 @@ MODULES: tuple[Module, ...] = (
     balances.MODULE,
     transaction_payment.MODULE,
     sudo.MODULE,
+    staking.MODULE,
+    session.MODULE,
+    treasury.MODULE,
+    democracy.MODULE,
     registry.MODULE,
     mq.MODULE,
     contracts.MODULE,

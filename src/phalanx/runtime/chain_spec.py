@@ -29,6 +29,7 @@ from phalanx.runtime.framework import pallet_account
 from phalanx.runtime.modules.balances.declarations import EXISTENTIAL_DEPOSIT, PHA
 from phalanx.runtime.modules.contracts.genesis_config import ContractsGenesis
 from phalanx.runtime.modules.registry.genesis_config import RegistryGenesis
+from phalanx.runtime.modules.staking.config import EconomicsGenesis
 from phalanx.runtime.modules.transaction_payment import TREASURY_ACCOUNT
 
 TOTAL_SUPPLY = 1_000_000_000 * PHA
@@ -58,6 +59,7 @@ class GenesisConfig:
     sudo_key: bytes | None = None
     dev_authority: bytes | None = None
     timestamp_ms: int = 0
+    economics: EconomicsGenesis = field(default_factory=EconomicsGenesis)
     registry: RegistryGenesis = field(default_factory=RegistryGenesis)
     contracts: ContractsGenesis = field(default_factory=ContractsGenesis)
 
@@ -85,6 +87,7 @@ class GenesisConfig:
             "sudoKey": None if self.sudo_key is None else ss58_encode(self.sudo_key),
             "devAuthority": None if self.dev_authority is None else "0x" + self.dev_authority.hex(),
             "timestamp": self.timestamp_ms,
+            "economics": self.economics.to_json(),
             "registry": self.registry.to_json(),
             "contracts": self.contracts.to_json(),
         }
@@ -97,6 +100,7 @@ class GenesisConfig:
                 sudo_key=None if d.get("sudoKey") is None else parse_account(d["sudoKey"]),
                 dev_authority=None if d.get("devAuthority") is None else bytes.fromhex(d["devAuthority"][2:]),
                 timestamp_ms=int(d.get("timestamp", 0)),
+                economics=EconomicsGenesis.from_json(d.get("economics")),
                 registry=RegistryGenesis.from_json(d.get("registry") or {}),
                 contracts=ContractsGenesis.from_json(d.get("contracts") or {}),
             )

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from phalanx.runtime.chain_spec import GenesisConfig
 from phalanx.runtime.framework import Context
-from phalanx.runtime.modules import balances, contracts, registry, sudo, timestamp
+from phalanx.runtime.modules import (
+    balances,
+    contracts,
+    democracy,
+    registry,
+    session,
+    staking,
+    sudo,
+    timestamp,
+)
 
 
 def build_genesis(ctx: Context, config: GenesisConfig) -> None:
@@ -12,6 +21,10 @@ def build_genesis(ctx: Context, config: GenesisConfig) -> None:
     balances.genesis(ctx, config.balances)
     sudo.genesis(ctx, config.sudo_key)
     timestamp.Now.put(ctx.state, config.timestamp_ms)
+    config.economics.check()
+    validators = staking.genesis(ctx, config.economics.staking, config.dev_authority)
+    session.genesis(ctx, config.economics.session, validators)
+    democracy.genesis(ctx, config.economics.democracy)
     registry.genesis(ctx, config.registry)
     contracts.genesis(ctx, config.contracts)
     ctx.events.clear()
