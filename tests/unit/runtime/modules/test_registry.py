@@ -60,14 +60,14 @@ def test_simulated_registration_stores_the_worker_and_tells_enclaves(chain: Chai
     registered = [f for name, f in events(chain, "Registry") if name == "WorkerRegistered"]
     assert registered == [{"worker": worker.pubkey, "operator": ALICE.public_key, "measurement": MEASUREMENT,
                            "confidence_level": 1, "first_time": True}]  # fmt: skip
-    outbound = mq_d.OutboundMessages.get(state(chain))
+    outbound = mq_d.InboundMessages.get(state(chain))
     event = payloads.WorkerRegistered(worker.pubkey, worker.x25519.public_key)
     expected = payloads.REGISTRY_EVENT.encode(event)
     assert Message(RuntimeOrigin(), payloads.REGISTRY_TOPIC, expected) in outbound
     # the next block starts with an empty queue; the running total remembers
-    total = mq_d.OutboundTotal.get(state(chain))
+    total = mq_d.InboundTotal.get(state(chain))
     chain.block()
-    assert mq_d.OutboundMessages.get(state(chain)) == [] and mq_d.OutboundTotal.get(state(chain)) == total
+    assert mq_d.InboundMessages.get(state(chain)) == [] and mq_d.InboundTotal.get(state(chain)) == total
 
 
 def test_reregistration_updates_the_record(chain: Chain) -> None:
@@ -203,7 +203,7 @@ def test_gatekeepers_are_registered_by_root_only(chain: Chain) -> None:
     assert ("GatekeeperRegistered", {"worker": worker.pubkey}) in events(chain, "Registry")
     expected = payloads.GatekeeperRegistered(worker.pubkey, worker.x25519.public_key)
     assert any(m.topic == payloads.REGISTRY_TOPIC and payloads.REGISTRY_EVENT.decode(m.payload) == expected
-               for m in mq_d.OutboundMessages.get(state(chain)))  # fmt: skip
+               for m in mq_d.InboundMessages.get(state(chain)))  # fmt: skip
 
 
 def test_allowlist_is_governed_by_root(chain: Chain) -> None:

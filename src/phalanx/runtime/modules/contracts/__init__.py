@@ -6,7 +6,7 @@ Rules:
 - Each contract runs on up to `REPLICAS` registered workers, assigned when it is deployed and when
   workers register; `logic.unassign_worker` (for the availability module) moves it elsewhere.
 - `push_command(contract_id, ciphertext)`: the chain never sees plaintext; it queues the ciphertext
-  for enclaves in `Mq.OutboundMessages` with the signer as origin, and emits only
+  for enclaves in `Mq.InboundMessages` with the signer as origin, and emits only
   `CommandPushed { contract, sender, sequence }`.
 - `deposit(contract_id, amount)`: public PHA into the contract account and a chain-origin `Deposit`
   command; `Withdraw` effects from the contract's verified egress (routed by Mq) pay back out.

@@ -116,8 +116,8 @@ def _contract_ids(state: State) -> list[bytes]:
 
 def _tell_enclaves(ctx: Context, event: payloads.ContractDeployed | payloads.ContractAssigned
                    | payloads.ContractUnassigned) -> None:  # fmt: skip
-    payload = payloads.CONTRACT_EVENT.encode(event)
-    mq.push_outbound(ctx, Message(RuntimeOrigin(), payloads.CONTRACT_EVENT_TOPIC, payload))
+    payload = payloads.REGISTRY_EVENT.encode(event)
+    mq.push_outbound(ctx, Message(RuntimeOrigin(), payloads.REGISTRY_TOPIC, payload))
 
 
 # -- commands and deposits -----------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def deposit(ctx: Context, who: bytes, contract_id: bytes, amount: int) -> int:
     endowment = ED if held.free + held.reserved < ED else 0
     balances.transfer(ctx, who, account, amount + endowment, keep_alive=True)
     sequence = _next_sequence(ctx, contract_id)
-    payload = payloads.CHAIN_COMMAND.encode(payloads.ChainCommand(who, make_command(who, amount)))
+    payload = make_command(who, amount)
     mq.push_outbound(ctx, Message(RuntimeOrigin(), Topic.contract_command(contract_id), payload))
     ctx.deposit_event(d.Deposited, contract=contract_id, who=who, amount=amount, sequence=sequence)
     return sequence

@@ -1,8 +1,8 @@
 """Mq: the message queue between the chain and enclaves.
 
 Chain → enclave: modules call `logic.push_outbound(ctx, message)`; the block's messages are the value
-of `Mq.OutboundMessages` (a SCALE `Vec<phalanx.mq.Message>`) in that block's state, which enclaves
-read with a state proof; `Mq.OutboundTotal` counts all messages since genesis. Payload formats:
+of `Mq.InboundMessages` (a SCALE `Vec<phalanx.mq.Message>`) in that block's state, which enclaves
+read with a state proof; `Mq.InboundTotal` counts all messages since genesis. Payload formats:
 `payloads`.
 
 Enclave → chain: `push_signed_message(SignedMessage)` is a *signed* extrinsic: the worker's host (or

@@ -2,10 +2,10 @@
 
 Storage (keys are `twox128("Mq") ++ twox128(item) [++ hasher(SCALE(key))]`):
 
-- `OutboundMessages: Vec<phalanx.mq.Message>` (StorageValue, default empty): the messages for
+- `InboundMessages: Vec<phalanx.mq.Message>` (StorageValue, default empty): the messages for
   enclaves appended during *this* block, in order. Cleared at the start of every block, so the value
   read (with a proof) at the state root of block N is exactly block N's messages.
-- `OutboundTotal: u64` (StorageValue): messages appended since genesis, including this block's;
+- `InboundTotal: u64` (StorageValue): messages appended since genesis, including this block's;
   an enclave checks `total(N) == total(N-1) + len(outbound(N))` to know it skipped nothing.
 - `Sequences: map MessageOrigin (Blake2_128Concat) -> u64`: each sender's next expected sequence.
 - `Accepted: map (MessageOrigin, u64) (Blake2_128Concat) -> H256`: blake2_256 of the signing payload
@@ -66,9 +66,9 @@ _SENDER_SEQ = Tuple(_ORIGIN, U64)
 
 # -- storage -------------------------------------------------------------------------------------------
 
-OutboundMessages = StorageValue(NAME, "OutboundMessages", Vec(_Checked(MESSAGE)), [],
+InboundMessages = StorageValue(NAME, "InboundMessages", Vec(_Checked(MESSAGE)), [],
                                 docs="Messages for enclaves of this block (cleared each block).")  # fmt: skip
-OutboundTotal = StorageValue(NAME, "OutboundTotal", U64, 0, docs="Messages for enclaves since genesis.")
+InboundTotal = StorageValue(NAME, "InboundTotal", U64, 0, docs="Messages for enclaves since genesis.")
 Sequences = StorageMap(NAME, "Sequences", Hasher.BLAKE2_128_CONCAT, _ORIGIN, U64, 0,
                        docs="The next sequence number expected from each sender.")  # fmt: skip
 Accepted = StorageMap(NAME, "Accepted", Hasher.BLAKE2_128_CONCAT, _SENDER_SEQ, H256, None,
@@ -76,7 +76,7 @@ Accepted = StorageMap(NAME, "Accepted", Hasher.BLAKE2_128_CONCAT, _SENDER_SEQ, H
 AcceptedExpiry = StorageMap(NAME, "AcceptedExpiry", Hasher.TWOX_64_CONCAT, U32, Vec(_SENDER_SEQ), [],
                             docs="`Accepted` entries to drop at the start of a block.")  # fmt: skip
 
-STORAGE = (OutboundMessages, OutboundTotal, Sequences, Accepted, AcceptedExpiry)
+STORAGE = (InboundMessages, InboundTotal, Sequences, Accepted, AcceptedExpiry)
 
 # -- events --------------------------------------------------------------------------------------------
 

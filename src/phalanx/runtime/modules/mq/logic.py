@@ -20,14 +20,14 @@ from phalanx.runtime.modules.mq import declarations as d
 
 def push_outbound(ctx: Context, message: Message) -> None:
     """Append `message` to this block's messages for enclaves."""
-    messages = list(d.OutboundMessages.get(ctx.state))
+    messages = list(d.InboundMessages.get(ctx.state))
     messages.append(message)
-    d.OutboundMessages.put(ctx.state, messages)
-    d.OutboundTotal.put(ctx.state, d.OutboundTotal.get(ctx.state) + 1)
+    d.InboundMessages.put(ctx.state, messages)
+    d.InboundTotal.put(ctx.state, d.InboundTotal.get(ctx.state) + 1)
 
 
 def get_outbound(ctx: Context) -> list[Message]:
-    messages: list[Message] = list(d.OutboundMessages.get(ctx.state))
+    messages: list[Message] = list(d.InboundMessages.get(ctx.state))
     return messages
 
 
@@ -73,7 +73,7 @@ def _digest(signed: SignedMessage) -> bytes:
 
 def on_initialize(ctx: Context) -> None:
     """Start the block with an empty outbound queue and forget dedup entries that left the window."""
-    d.OutboundMessages.kill(ctx.state)
+    d.InboundMessages.kill(ctx.state)
     expired = list(d.AcceptedExpiry.get(ctx.state, ctx.block_number))
     if expired:
         for entry in expired:

@@ -1,16 +1,16 @@
 """Payloads the runtime sends to enclaves (chain → enclave) and the contract egress topic, as SCALE types.
 
-Every chain → enclave message is a `phalanx.mq.Message` in `Mq.OutboundMessages`. The runtime sends
+Every chain → enclave message is a `phalanx.mq.Message` in `Mq.InboundMessages`. The runtime sends
 (origin / topic / SCALE payload):
 
-- `RuntimeOrigin` / `REGISTRY_TOPIC` (b"phalanx/registry/event") / `REGISTRY_EVENT`:
-  WorkerRegistered (0), GatekeeperRegistered (1).
-- `RuntimeOrigin` / `CONTRACT_EVENT_TOPIC` (b"phalanx/contract/event") / `CONTRACT_EVENT`:
-  ContractDeployed (0), ContractAssigned (1), ContractUnassigned (2).
+- `RuntimeOrigin` / `REGISTRY_TOPIC` (b"phalanx/registry/events") / `REGISTRY_EVENT`: WorkerRegistered (0),
+  GatekeeperRegistered (1), ContractDeployed (2), ContractAssigned (3), ContractUnassigned (4)
+  (the enum `phalanx.tee.enclave.chain_events` reads; same indices).
 - `RuntimeOrigin` / `MASTER_KEY_TOPIC` / `phalanx.mq.MasterKeyRotation` (governance asks a rotation).
 - `AccountOrigin(signer)` / `Topic.contract_command(id)` / the ciphertext the signer pushed, as is.
-- `RuntimeOrigin` / `Topic.contract_command(id)` / `CHAIN_COMMAND` {account, command}, in the clear
-  (e.g. the token's `Deposit`); the enclave runs it with `Origin.chain(account)`.
+- `RuntimeOrigin` / `Topic.contract_command(id)` / the contract's own command in the clear (the
+  token's `Deposit { who, amount }`); the account it acts for follows the variant tag, and the
+  enclave runs it with `Origin.chain(who)`.
 - the accepted sender / `MASTER_KEY_TOPIC` or `CONTRACT_KEY_TOPIC` / gatekeeper messages the chain
   accepted through `push_signed_message`, forwarded unchanged.
 
@@ -25,13 +25,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from phalanx.codec import H256, AccountId, Bytes, FixedBytes, Struct, field_
+from phalanx.codec import H256, FixedBytes, field_
 from phalanx.mq import Topic
 from phalanx.mq.errors import InvalidMessage
 from phalanx.mq.scale import DataclassEnum
 
-REGISTRY_TOPIC = Topic(b"phalanx/registry/event")
-CONTRACT_EVENT_TOPIC = Topic(b"phalanx/contract/event")
+REGISTRY_TOPIC = Topic(b"phalanx/registry/events")
 _KEY = FixedBytes(32)
 
 
@@ -72,14 +71,6 @@ class GatekeeperRegistered:
         _check(worker=self.worker, x25519=self.x25519)
 
 
-REGISTRY_EVENT = DataclassEnum(
-    ("phalanx", "runtime", "registry", "RegistryEvent"),
-    [
-        (0, WorkerRegistered, (field_("worker", _KEY, "[u8; 32]"), field_("x25519", _KEY, "[u8; 32]"))),
-        (1, GatekeeperRegistered, (field_("worker", _KEY, "[u8; 32]"), field_("x25519", _KEY, "[u8; 32]"))),
-    ],
-)
-
 # --- contract events -------------------------------------------------------------------------------
 
 
@@ -114,34 +105,14 @@ class ContractUnassigned:
 
 
 _PAIR = (field_("contract_id", H256, "H256"), field_("worker", _KEY, "[u8; 32]"))
-CONTRACT_EVENT = DataclassEnum(
-    ("phalanx", "runtime", "contracts", "ContractEvent"),
+_WORKER_KEYS = (field_("worker", _KEY, "[u8; 32]"), field_("x25519", _KEY, "[u8; 32]"))
+REGISTRY_EVENT = DataclassEnum(
+    ("phalanx", "registry", "RegistryEvent"),
     [
-        (0, ContractDeployed, (field_("contract_id", H256, "H256"),)),
-        (1, ContractAssigned, _PAIR),
-        (2, ContractUnassigned, _PAIR),
+        (0, WorkerRegistered, _WORKER_KEYS),
+        (1, GatekeeperRegistered, _WORKER_KEYS),
+        (2, ContractDeployed, (field_("contract_id", H256, "H256"),)),
+        (3, ContractAssigned, _PAIR),
+        (4, ContractUnassigned, _PAIR),
     ],
-)
-
-# --- chain-origin contract commands ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChainCommand:
-    """A command the runtime itself sends a contract, in the clear, on behalf of `account`.
-
-    The enclave runs `command` with `phalanx.contracts.Origin.chain(account)`.
-    """
-
-    account: bytes
-    command: bytes
-
-    def __post_init__(self) -> None:
-        _check(account=self.account)
-
-
-CHAIN_COMMAND = Struct(
-    ("phalanx", "runtime", "contracts", "ChainCommand"),
-    [field_("account", AccountId, "AccountId32"), field_("command", Bytes, "Vec<u8>")],
-    cls=ChainCommand,
 )

@@ -8,7 +8,7 @@ Rules:
 - Gatekeepers are registered workers that governance (root) names; the first one makes master-key
   generation 0 and publishes its public identity through Mq (as a worker); later generations are
   published by the gatekeeper group after `force_rotate_master_key`.
-- Every registration is also told to enclaves through `Mq.OutboundMessages` (see
+- Every registration is also told to enclaves through `Mq.InboundMessages` (see
   `phalanx.runtime.modules.mq.payloads`). Storage layout: see `declarations`.
 """
 

@@ -1,0 +1,131 @@
+"""Contracts through the real runtime: assignment, encrypted commands, deposits and verified withdrawals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from confidential_chain import Worker, events, make_chain, outcome_error, register_xt, state
+from runtime_testchain import ALICE, BOB, PHA, Chain
+
+from phalanx.contracts import Withdraw, compute_builtin_id, encode_effect, token
+from phalanx.mq import AccountOrigin, ContractOrigin, Message, RuntimeOrigin, SignedMessage, Topic
+from phalanx.runtime.modules.balances.declarations import EXISTENTIAL_DEPOSIT as ED
+from phalanx.runtime.modules.balances.declarations import TotalIssuance
+from phalanx.runtime.modules.contracts import declarations as d
+from phalanx.runtime.modules.contracts.logic import compute_contract_account
+from phalanx.runtime.modules.mq import declarations as mq_d
+from phalanx.runtime.modules.mq import payloads
+from phalanx.storage import Database
+
+TOKEN = compute_builtin_id("token")
+ACCOUNT = compute_contract_account(TOKEN)
+W1, W2, W3 = Worker.make(1), Worker.make(2), Worker.make(3)
+
+
+@pytest.fixture
+def chain() -> Iterator[Chain]:
+    db = Database.temporary()
+    try:
+        chain = make_chain(db)
+        chain.block(
+            [register_xt(chain, W1), register_xt(chain, W2, nonce=1), register_xt(chain, W3, nonce=2)]
+        )
+        yield chain
+    finally:
+        db.close()
+
+
+def test_token_is_deployed_at_genesis_and_assigned_to_two_workers(chain: Chain) -> None:
+    st = state(chain)
+    assert d.Instances.get(st, TOKEN) == {"builtin": "token", "account": ACCOUNT, "deployed_at": 0}
+    assigned = d.Assignments.get(st, TOKEN)
+    assert len(assigned) == 2 and set(assigned) <= {W1.pubkey, W2.pubkey, W3.pubkey}
+    told = [payloads.REGISTRY_EVENT.decode(m.payload) for m in mq_d.InboundMessages.get(st)
+            if m.topic == payloads.REGISTRY_TOPIC]  # fmt: skip
+    assert [e for e in told if isinstance(e, payloads.ContractAssigned)] == [
+        payloads.ContractAssigned(TOKEN, w) for w in assigned
+    ]
+
+
+def test_push_command_queues_only_the_ciphertext(chain: Chain) -> None:
+    ciphertext = b"\x8f" * 40
+    built = chain.block([chain.sign(BOB, chain.call("Contracts", "push_command", contract_id=TOKEN,
+                                                    ciphertext=ciphertext))])  # fmt: skip
+    assert outcome_error(built) is None
+    assert mq_d.InboundMessages.get(state(chain)) == [
+        Message(AccountOrigin(BOB.public_key), Topic.contract_command(TOKEN), ciphertext)
+    ]
+    assert events(chain, "Contracts") == [
+        ("CommandPushed", {"contract": TOKEN, "sender": BOB.public_key, "sequence": 0})
+    ]
+    built = chain.block([chain.sign(BOB, chain.call("Contracts", "push_command", contract_id=b"\x01" * 32,
+                                                    ciphertext=ciphertext))])  # fmt: skip
+    assert isinstance(outcome_error(built), d.UnknownContract)
+
+
+def _deposit(chain: Chain, amount: int) -> object:
+    return outcome_error(chain.block([chain.sign(BOB, chain.call("Contracts", "deposit", contract_id=TOKEN,
+                                                                 amount=amount))]))  # fmt: skip
+
+
+def _withdraw(
+    chain: Chain, amount: int, sequence: int, signer: Worker
+) -> list[tuple[str, dict[str, object]]]:
+    topic = payloads.compute_egress_topic(TOKEN)
+    message = Message(ContractOrigin(TOKEN), topic, encode_effect(Withdraw(BOB.public_key, amount)))
+    signed = SignedMessage.sign(message, sequence, signer.identity)
+    assert (
+        outcome_error(
+            chain.block([chain.sign(ALICE, chain.call("Mq", "push_signed_message", message=signed))])
+        )
+        is None
+    )
+    return events(chain)
+
+
+def test_deposit_and_withdraw_move_public_balances(chain: Chain) -> None:
+    issuance = TotalIssuance.get(state(chain))
+    bob = chain.free(BOB.public_key)
+    assert _deposit(chain, 5 * PHA) is None
+    fee = bob - chain.free(BOB.public_key) - 5 * PHA - ED  # the first deposit also pays the account's ED
+    assert chain.free(ACCOUNT) == 5 * PHA + ED
+    command = token.COMMANDS.encode(token.Deposit(BOB.public_key, 5 * PHA))
+    assert mq_d.InboundMessages.get(state(chain)) == [
+        Message(RuntimeOrigin(), Topic.contract_command(TOKEN), command)
+    ]
+    assert (
+        "Deposited",
+        {"contract": TOKEN, "who": BOB.public_key, "amount": 5 * PHA, "sequence": 0},
+    ) in events(chain, "Contracts")
+    assert fee > 0 and TotalIssuance.get(state(chain)) == issuance  # fees go to the treasury
+    assert _deposit(chain, 0) is not None
+
+    worker = Worker(*next((w.identity, w.x25519) for w in (W1, W2, W3)
+                          if w.pubkey in d.Assignments.get(state(chain), TOKEN)))  # fmt: skip
+    bob = chain.free(BOB.public_key)
+    got = _withdraw(chain, 2 * PHA, 0, worker)
+    assert ("Withdrawn", {"contract": TOKEN, "to": BOB.public_key, "amount": 2 * PHA}) in [
+        (e.name, e.fields) for e in chain.rt.events() if e.module == "Contracts"
+    ], got
+    assert chain.free(ACCOUNT) == 3 * PHA + ED and chain.free(BOB.public_key) == bob + 2 * PHA
+
+    # more than the account holds above its ED: the message is used, the payment refused
+    _withdraw(chain, 3 * PHA + 1, 1, worker)
+    failed = [e.fields for e in chain.rt.events() if e.name == "MessageFailed"]
+    assert failed and failed[0]["error"] == (
+        "Module",
+        {"index": d.INDEX, "error": bytes((d.InsufficientContractBalance.code, 0, 0, 0))},
+    )
+    assert chain.free(ACCOUNT) == 3 * PHA + ED and chain.free(BOB.public_key) == bob + 2 * PHA
+
+
+def test_egress_from_an_unassigned_worker_is_refused(chain: Chain) -> None:
+    assert _deposit(chain, 5 * PHA) is None
+    outsider = next(w for w in (W1, W2, W3) if w.pubkey not in d.Assignments.get(state(chain), TOKEN))
+    message = Message(ContractOrigin(TOKEN), payloads.compute_egress_topic(TOKEN),
+                      encode_effect(Withdraw(BOB.public_key, PHA)))  # fmt: skip
+    signed = SignedMessage.sign(message, 0, outsider.identity)
+    built = chain.block([chain.sign(ALICE, chain.call("Mq", "push_signed_message", message=signed))])
+    assert isinstance(outcome_error(built), mq_d.BadSignature)
+    assert chain.free(ACCOUNT) == 5 * PHA + ED
