@@ -5,7 +5,7 @@ The runtime appends, for each block, `Message`s to the storage value `Mq.Inbound
 state after block N holds exactly block N's messages and an enclave reads them with one proof:
 
 - origin `RuntimeOrigin`, topic `REGISTRY_TOPIC`: a `RegistryEvent` (a worker or gatekeeper was
-  registered, a contract deployed or assigned to a worker);
+  registered, a contract deployed, assigned to a worker or unassigned from it);
 - origin `RuntimeOrigin` or `GatekeeperOrigin`/`WorkerOrigin`, topic `MASTER_KEY_TOPIC`: gatekeeper
   payloads (`phalanx.mq.gatekeeper`), relayed once the runtime accepted them;
 - origin `GatekeeperOrigin`, topic `CONTRACT_KEY_TOPIC`: a `ContractKeyDistribution`;
@@ -15,8 +15,8 @@ state after block N holds exactly block N's messages and an enclave reads them w
 
 The block's timestamp is read the same way from `Timestamp.Now` (`TIMESTAMP_KEY`, u64 ms).
 
-`RegistryEvent` is declared here because the enclave is its first reader; the runtime encodes the
-same enum (indices are fixed).
+`RegistryEvent` mirrors `phalanx.runtime.modules.mq.payloads.REGISTRY_EVENT` (same indices and
+fields) without importing the runtime into the enclave; a test checks that both encode alike.
 """
 
 from __future__ import annotations
@@ -82,7 +82,21 @@ class ContractAssigned:
         _check("worker", self.worker)
 
 
-RegistryEvent = WorkerRegistered | GatekeeperRegistered | ContractDeployed | ContractAssigned
+@dataclass(frozen=True)
+class ContractUnassigned:
+    """The chain took `contract_id` away from `worker` (e.g. it became unresponsive)."""
+
+    contract_id: bytes
+    worker: bytes
+
+    def __post_init__(self) -> None:
+        _check("contract_id", self.contract_id)
+        _check("worker", self.worker)
+
+
+RegistryEvent = (
+    WorkerRegistered | GatekeeperRegistered | ContractDeployed | ContractAssigned | ContractUnassigned
+)
 
 _KEY = FixedBytes(32)
 REGISTRY_EVENT = DataclassEnum(
@@ -92,6 +106,7 @@ REGISTRY_EVENT = DataclassEnum(
         (1, GatekeeperRegistered, (field_("worker", _KEY, "[u8; 32]"), field_("x25519", _KEY, "[u8; 32]"))),
         (2, ContractDeployed, (field_("contract_id", H256, "H256"),)),
         (3, ContractAssigned, (field_("contract_id", H256, "H256"), field_("worker", _KEY, "[u8; 32]"))),
+        (4, ContractUnassigned, (field_("contract_id", H256, "H256"), field_("worker", _KEY, "[u8; 32]"))),
     ],
 )
 
@@ -103,7 +118,10 @@ def encode_registry_event(event: RegistryEvent) -> bytes:
 def decode_registry_event(data: bytes) -> RegistryEvent:
     """Decode a registry event; raises `DecodeError` on anything malformed."""
     value = REGISTRY_EVENT.decode(data)
-    if not isinstance(value, WorkerRegistered | GatekeeperRegistered | ContractDeployed | ContractAssigned):
+    if not isinstance(
+        value,
+        WorkerRegistered | GatekeeperRegistered | ContractDeployed | ContractAssigned | ContractUnassigned,
+    ):
         raise DecodeError("not a registry event")
     return value
 

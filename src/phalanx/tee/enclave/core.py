@@ -50,6 +50,7 @@ from phalanx.tee.enclave.chain_events import (
     REGISTRY_TOPIC,
     ContractAssigned,
     ContractDeployed,
+    ContractUnassigned,
     GatekeeperRegistered,
     WorkerRegistered,
     decode_registry_event,
@@ -187,6 +188,10 @@ def process_registry_event(step: _Step, payload: bytes) -> None:
         if event.worker == me and step.state.get_contract(event.contract_id) is None:
             _put_slot(step, ContractSlot(event.contract_id))
             step.log("info", f"assigned contract 0x{event.contract_id.hex()}; waiting for its key")
+    elif isinstance(event, ContractUnassigned) and event.worker == me:
+        kept = tuple(slot for slot in step.state.contracts if slot.contract_id != event.contract_id)
+        step.state = replace(step.state, contracts=kept)
+        step.log("info", f"contract 0x{event.contract_id.hex()} was unassigned from this worker")
 
 
 def process_contract_key(step: _Step, payload: ContractKeyDistribution) -> None:
