@@ -53,7 +53,7 @@ from phalanx.engine.abci.types import (
     ValidatorUpdate,
 )
 from phalanx.engine.cometbft.errors import InvalidGenesis
-from phalanx.engine.cometbft.validators import validator_updates_from_events
+from phalanx.engine.cometbft.validators import VALIDATOR_STORAGE, validator_updates_from_events
 from phalanx.errors import PhalanxError
 from phalanx.runtime.errors import (
     CannotDecode,
@@ -61,6 +61,8 @@ from phalanx.runtime.errors import (
     TransactionValidityError,
     UnknownTransaction,
 )
+from phalanx.runtime.modules.system.declarations import Events
+from phalanx.runtime.runtime import decode_events
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,7 @@ CODE_DISPATCH_FAILED = 5
 CODE_DROPPED = 6
 CODE_UNKNOWN_PATH = 7
 QUERY_STORAGE_PATH = "/storage"
+EVENTS_KEY: bytes = Events.key
 
 
 class ExecutedBlock(Protocol):
@@ -308,7 +311,8 @@ class RuntimeApplication(Application):
         return entry[2]
 
     def _validator_updates(self, built: ExecutedBlock) -> tuple[ValidatorUpdate, ...]:
-        events = getattr(built, "events", None)
-        if not events:
-            return ()
-        return validator_updates_from_events(events)
+        state = getattr(built, "state", None)
+        changes = getattr(state, "changes", None)
+        if state is None or not changes or not any(key.startswith(VALIDATOR_STORAGE) for key in changes):
+            return ()  # the set did not change: no need to decode the block's events
+        return validator_updates_from_events(decode_events(state.get(EVENTS_KEY) or b""))

@@ -1,8 +1,8 @@
 """Validator-set changes that the runtime decided, turned into CometBFT validator updates.
 
-A runtime module (root-only calls) records each change as an event carrying the validator's ed25519
-consensus key and its new voting power (0 removes it). After FinalizeBlock the application hands
-CometBFT one update per changed key, the last change of the block winning.
+The Validators runtime module (root-only calls) records each change as an event carrying the
+validator's ed25519 consensus key and its new voting power (0 removes it). After FinalizeBlock the
+application hands CometBFT one update per changed key, the last change of the block winning.
 """
 
 from __future__ import annotations
@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from phalanx.crypto.hashing import twox_128
 from phalanx.engine.abci.types import ValidatorUpdate
+from phalanx.runtime.modules import validators
 
-VALIDATOR_EVENT = ("Validators", "PowerSet")
+VALIDATOR_EVENT = (validators.NAME, validators.PowerSet.name)
+VALIDATOR_STORAGE = twox_128(validators.NAME.encode())
+"""Every storage key of the Validators module starts with twox128("Validators")."""
 
 
 def validator_updates_from_events(events: Iterable[Any]) -> tuple[ValidatorUpdate, ...]:
