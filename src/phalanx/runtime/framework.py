@@ -62,6 +62,11 @@ def storage_prefix(module: str, item: str) -> bytes:
     return twox_128(module.encode()) + twox_128(item.encode())
 
 
+def _fresh(default: Any) -> Any:
+    """A default a caller may change without changing it for every later read."""
+    return default.copy() if isinstance(default, list | dict | set | bytearray) else default
+
+
 class StorageValue:
     """A single value. `default` is returned when absent; `None` makes the item `Optional` in metadata."""
 
@@ -73,7 +78,7 @@ class StorageValue:
 
     def get(self, state: State) -> Any:
         raw = state.get(self.key)
-        return self.default if raw is None else self.codec.decode(raw)
+        return _fresh(self.default) if raw is None else self.codec.decode(raw)
 
     def put(self, state: State, value: Any) -> None:
         state.put(self.key, self.codec.encode(value))
@@ -105,7 +110,7 @@ class StorageMap:
 
     def get(self, state: State, k: Any) -> Any:
         raw = state.get(self.key(k))
-        return self.default if raw is None else self.codec.decode(raw)
+        return _fresh(self.default) if raw is None else self.codec.decode(raw)
 
     def put(self, state: State, k: Any, value: Any) -> None:
         state.put(self.key(k), self.codec.encode(value))
