@@ -1,0 +1,64 @@
+"""`phalanx worker`: run a worker (enclave process + untrusted host) against a node.
+
+The enclave runs as a SIMULATED TEE process (no hardware isolation) unless a real platform backend
+is configured. On a dev chain the host account pays the fees of registration and egress; the
+development accounts (//Alice, //Bob, ...) are endowed at genesis, so `--account //Bob` works there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from phalanx.crypto import Keypair
+from phalanx.crypto.errors import CryptoError
+from phalanx.tee.host import WorkerConfig, WorkerHost
+
+worker_app = typer.Typer(help="Run a confidential-contract worker (enclave + host).", no_args_is_help=False)
+
+
+@worker_app.callback(invoke_without_command=True)
+def worker(
+    node: Annotated[str, typer.Option("--node", help="websocket URL of the node")] = "ws://127.0.0.1:9944",
+    base_path: Annotated[
+        Path, typer.Option("--base-path", help="where the sealed state and keys live")
+    ] = Path("phalanx-worker"),
+    account: Annotated[
+        str, typer.Option("--account", help="secret URI of the account that pays fees")
+    ] = "//Bob",
+    dev_authority: Annotated[
+        str, typer.Option("--dev-authority", help="dev authority public key (0x hex, or a secret URI)")
+    ] = "//Alice",
+    gatekeeper: Annotated[
+        bool, typer.Option("--gatekeeper", help="expect governance to register this worker as a gatekeeper")
+    ] = False,
+    query_port: Annotated[
+        int, typer.Option("--query-port", help="HTTP port of the query endpoint (0: any)")
+    ] = 0,
+    query_host: Annotated[
+        str, typer.Option("--query-host", help="address the query endpoint binds")
+    ] = "127.0.0.1",
+) -> None:
+    """Start the enclave, register it on chain, follow finalized blocks, serve encrypted queries."""
+    logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s")
+    try:
+        payer = Keypair.from_suri(account)
+        authority = (
+            bytes.fromhex(dev_authority[2:])
+            if dev_authority.startswith("0x")
+            else Keypair.from_suri(dev_authority).public_key
+        )
+    except (CryptoError, ValueError) as exc:
+        raise typer.BadParameter(f"bad key: {exc}") from None
+    if gatekeeper:
+        logging.getLogger("phalanx.worker").info(
+            "gatekeeper mode: the worker becomes a gatekeeper once governance calls "
+            "Registry.force_register_gatekeeper for its identity"
+        )
+    config = WorkerConfig(node, base_path, payer, authority, query_host, query_port)
+    base_path.mkdir(parents=True, exist_ok=True)
+    asyncio.run(WorkerHost(config).run())

@@ -1,0 +1,165 @@
+"""`WorkerHost`: the untrusted half of a worker. Starts its enclave, registers it, follows the chain.
+
+Loop: wait for a new finalized head (`chain_subscribeFinalizedHeads`), fetch every block after the
+enclave's last one (`NodeSource.fetch_block`: header, dev justification, state proofs), feed it,
+and submit the enclave's egress with `Mq.push_signed_message` signed by the host account (which pays
+the fees). A refusal by the enclave stops the loop with its typed error: a host that cannot prove a
+block cannot make the enclave believe it. Egress the chain already holds (an identical copy from a
+replica, or a replay after a restart) is refused by the chain and logged, not retried.
+
+Queries: an aiohttp server on `query_port` answers `POST /query` (body: sealed query box, answer:
+sealed answer box) and `GET /info` (public keys and the block the enclave reflects).
+
+Registration: on start the host submits `Registry.register_worker(info, evidence)` with the
+enclave's quote, once per identity (a marker file in the base path). On a dev chain the host account
+must hold PHA for fees: the development accounts (//Alice...) are endowed at genesis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from phalanx.attestation import EVIDENCE_CODEC, REGISTRATION_INFO_CODEC, evidence_to_value
+from phalanx.client.rpc import ClientError, RpcClient
+from phalanx.client.tx import compose_signed_extrinsic, fetch_chain_context, next_nonce, submit
+from phalanx.crypto import Keypair
+from phalanx.tee.host.chain_source import NodeSource
+from phalanx.tee.platform.process import EnclaveProcess
+
+log = logging.getLogger("phalanx.worker")
+
+REGISTRY_INDEX, REGISTER_WORKER = 20, 0
+MQ_INDEX, PUSH_SIGNED_MESSAGE = 21, 0
+REGISTERED_MARKER = "registered"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    node_url: str
+    base_path: Path
+    account: Keypair
+    dev_authority: bytes
+    query_host: str = "127.0.0.1"
+    query_port: int = 0
+    endpoint: str = ""
+    checkpoint_interval: int = 16
+
+
+class WorkerHost:
+    def __init__(self, config: WorkerConfig) -> None:
+        self.config = config
+        self.enclave = EnclaveProcess(
+            config.base_path / "machine",
+            config.base_path / "enclave",
+            checkpoint_interval=config.checkpoint_interval,
+        )
+        self._lock = asyncio.Lock()
+        self.query_url = ""
+        self.block_number = 0
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a blocking enclave request off the event loop, one at a time."""
+        async with self._lock:
+            return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        stop = stop or asyncio.Event()
+        await asyncio.get_running_loop().run_in_executor(None, self.enclave.start)
+        runner = await self._start_query_server()
+        try:
+            async with RpcClient.connect(self.config.node_url) as rpc:
+                source = NodeSource(rpc)
+                genesis = await source.genesis_hash()
+                status = await self._call(self.enclave.init, genesis, self.config.dev_authority, 1)
+                self.block_number = status.block_number
+                log.info("worker %s resumes at block #%d", status.identity_public.hex(), status.block_number)
+                await self._register(rpc)
+                await self._follow(rpc, source, stop)
+        finally:
+            await runner.cleanup()
+            await asyncio.get_running_loop().run_in_executor(None, self.enclave.stop)
+
+    async def _register(self, rpc: RpcClient) -> None:
+        marker = self.config.base_path / REGISTERED_MARKER
+        info, evidence = await self._call(
+            self.enclave.get_info, self.query_url.encode(), self.config.account.public_key
+        )
+        if marker.exists() and marker.read_text() == info.identity_public.hex():
+            return
+        call = bytes((REGISTRY_INDEX, REGISTER_WORKER)) + REGISTRATION_INFO_CODEC.encode(info)
+        call += EVIDENCE_CODEC.encode(evidence_to_value(evidence))
+        await self._submit(rpc, call)
+        marker.write_text(info.identity_public.hex())
+        log.info("registration of worker %s submitted", info.identity_public.hex())
+
+    async def _submit(self, rpc: RpcClient, call: bytes) -> None:
+        chain = await fetch_chain_context(rpc)
+        nonce = await next_nonce(rpc, self.config.account.public_key)
+        await submit(rpc, compose_signed_extrinsic(self.config.account, call, nonce, chain))
+
+    async def _follow(self, rpc: RpcClient, source: NodeSource, stop: asyncio.Event) -> None:
+        async with rpc.subscribe(
+            "chain_subscribeFinalizedHeads", [], "chain_unsubscribeFinalizedHeads"
+        ) as heads:
+            while not stop.is_set():
+                target = await source.finalized_number()
+                while self.block_number < target and not stop.is_set():
+                    block = await source.fetch_block(self.block_number + 1)
+                    fed = await self._call(
+                        self.enclave.feed_block, block.header, block.justification, block.proofs
+                    )
+                    self.block_number = fed.block_number
+                    for raw in fed.egress:
+                        try:
+                            await self._submit(rpc, bytes((MQ_INDEX, PUSH_SIGNED_MESSAGE)) + raw)
+                        except ClientError as exc:
+                            log.info("egress not accepted (already on chain?): %s", exc.message)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(heads.__anext__(), timeout=1.0)
+
+    async def _start_query_server(self) -> web.AppRunner:
+        app = web.Application(client_max_size=1 << 20)
+        app.router.add_post("/query", self._handle_query)
+        app.router.add_get("/info", self._handle_info)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, self.config.query_host, self.config.query_port)
+        await site.start()
+        server: Any = site._server
+        sockets = server.sockets if server is not None else ()
+        port = sockets[0].getsockname()[1] if sockets else self.config.query_port
+        self.query_url = self.config.endpoint or f"http://{self.config.query_host}:{port}/query"
+        log.info("query endpoint %s", self.query_url)
+        return runner
+
+    async def _handle_query(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        started = time.monotonic()
+        try:
+            answer = await self._call(self.enclave.query, body)
+        except Exception as exc:  # the enclave's typed refusal, told to the client without detail leaks
+            message = getattr(exc, "message", type(exc).__name__)
+            return web.Response(status=400, text=message)
+        log.debug("query answered in %.1f ms", 1000 * (time.monotonic() - started))
+        return web.Response(body=answer, content_type="application/octet-stream")
+
+    async def _handle_info(self, request: web.Request) -> web.Response:
+        status = await self._call(self.enclave.status)
+        return web.json_response(
+            {
+                "identity": "0x" + status.identity_public.hex(),
+                "encryption": "0x" + status.encryption_public.hex(),
+                "block": status.block_number,
+                "contracts": ["0x" + cid.hex() for cid, has_key in status.contracts if has_key],
+            }
+        )
