@@ -6,7 +6,10 @@ import typer
 
 from phalanx.cli import account, chain
 from phalanx.cli.dev import dev
+from phalanx.cli.net import net_app
+from phalanx.cli.node_cmd import node
 from phalanx.cli.transfer import transfer
+from phalanx.cli.worker import worker_app
 
 app = typer.Typer(
     name="phalanx",
@@ -18,6 +21,9 @@ app.command()(dev)
 app.command()(transfer)
 app.add_typer(account.app, name="account")
 app.add_typer(chain.app, name="chain")
+app.command()(node)
+app.add_typer(net_app, name="net")
+app.add_typer(worker_app, name="worker")
 
 if __name__ == "__main__":
     app()
