@@ -6,7 +6,9 @@
   (PHALANX_NET_BLOCKS sets how many blocks; 100 by default, 500 for the full run);
 - undecodable and invalid transactions are refused in CheckTx with a log that says why;
 - `kill -9` of one validator's two processes: the other three keep finalizing; restarted, it
-  replays what it missed and reaches the same app hash.
+  replays what it missed and reaches the same app hash;
+- two of four down: the survivors cannot finalize and do not fork; restored, the chain resumes and
+  the transfers submitted meanwhile land.
 
 Every process is stopped at the end, also when a test fails.
 """
@@ -28,10 +30,13 @@ from phalanx.cli.net import runtime_app_state
 from phalanx.crypto import Keypair
 from phalanx.engine.cometbft import rpc
 from phalanx.engine.cometbft.errors import CometBftNotFound
+from phalanx.engine.cometbft.keys import Ed25519Key
 from phalanx.engine.cometbft.network import (
+    ConsensusProgress,
     NetworkInfo,
     NetworkOptions,
     ValidatorNode,
+    consensus_progress,
     create_network,
     find_cometbft,
     height_of,
@@ -51,6 +56,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(120
 BLOCKS = int(os.environ.get("PHALANX_NET_BLOCKS", "100"))
 DEADLINE = 120.0
 PHA = 10**12
+PREVOTE_STEP = 4
 NAMES = ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")
 
 
@@ -62,8 +68,10 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetworkInfo]:
         pytest.skip(error.message)
     base = tmp_path_factory.mktemp("runtime-net")
     try:
-        info = create_network(base, 4, app="runtime", chain_id="phalanx-test-net",
-                              app_state=runtime_app_state(), options=NetworkOptions(timeout_commit="100ms"))
+        keys = [Ed25519Key.generate() for _ in range(4)]
+        options = NetworkOptions(timeout_commit="100ms")
+        info = create_network(base, 4, app="runtime", chain_id="phalanx-test-net", keys=keys,
+                              app_state=runtime_app_state(keys), options=options)
         yield start_network(info)
     finally:
         stop_network(base)
@@ -194,3 +202,29 @@ def test_a_crashed_validator_catches_up_to_the_same_app_hash(net: NetworkInfo) -
     wait_for_height(info, top + 2, deadline())
     wait_all_included(info, senders, [3])
     assert_agreement(info, top + 1, [0, 1, 2, 3])
+
+
+def test_two_of_four_down_nothing_is_finalized_then_the_chain_resumes(net: NetworkInfo) -> None:
+    info = stop_validator(current(net), 0, crash=True)
+    info = stop_validator(info, 1, crash=True)
+    survivors = [2, 3]
+    senders = Senders(info.validators[2])
+    substrate(info.validators[2], "author_submitExtrinsic", "0x" + senders.transfer(random.Random(5)).hex())
+    progress: dict[int, ConsensusProgress] = {}
+
+    def both_prevoted() -> bool:
+        for i in survivors:
+            progress[i] = consensus_progress(info.validators[i])
+        same_height = len({p.height for p in progress.values()}) == 1
+        return same_height and all(p.step >= PREVOTE_STEP and p.prevotes == 2 for p in progress.values())
+
+    wait_for(both_prevoted, deadline(), "both survivors prevoting at the same height")
+    pending = progress[2].height
+    assert {height_of(info.validators[i]) for i in survivors} == {pending - 1}
+    assert_agreement(info, pending - 1, survivors)
+
+    info = start_validator(info, 0, deadline())
+    info = start_validator(info, 1, deadline())
+    wait_for_height(info, pending + 2, deadline())
+    wait_all_included(info, senders, [0, 1, 2, 3])
+    assert_agreement(info, pending + 1, [0, 1, 2, 3])

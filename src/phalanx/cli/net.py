@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,8 +12,10 @@ from rich.table import Table
 
 from phalanx.cli.common import console, error_console
 from phalanx.engine.cometbft.errors import CometBftError
+from phalanx.engine.cometbft.keys import Ed25519Key
 from phalanx.engine.cometbft.network import (
     APPS,
+    DEFAULT_POWER,
     START_DEADLINE,
     NetworkInfo,
     NetworkOptions,
@@ -30,11 +33,15 @@ BasePath = Annotated[Path, typer.Option("--base-path", help="Directory of the ne
 DEFAULT_BASE = Path(".phalanx/net")
 
 
-def runtime_app_state() -> dict[str, Any]:
-    """The chain spec of a local network, as genesis.json's app_state."""
+def runtime_app_state(validators: Sequence[Ed25519Key] = (), power: int = DEFAULT_POWER) -> dict[str, Any]:
+    """The chain spec of a local network, as genesis.json's app_state. When the runtime's genesis
+    carries a validator set, it lists `validators` (the CometBFT genesis validators)."""
     from phalanx.runtime.chain_spec import ChainSpec
 
-    state: dict[str, Any] = ChainSpec.development().to_json()
+    spec = ChainSpec.development()
+    state: dict[str, Any] = spec.to_json()
+    if validators and hasattr(spec.genesis, "validators"):
+        state["genesis"]["validators"] = [["0x" + key.public_key.hex(), power] for key in validators]
     return state
 
 
@@ -63,9 +70,10 @@ def up(
     options = NetworkOptions(timeout_commit=timeout_commit, timeout_propose=timeout_propose)
     try:
         with console.status(f"creating {validators} validators in {base_path}"):
-            app_state = runtime_app_state() if app == "runtime" else None
+            keys = [Ed25519Key.generate() for _ in range(validators)]
+            app_state = runtime_app_state(keys, options.power) if app == "runtime" else None
             info = create_network(base_path, validators, app=app, chain_id=chain_id, app_state=app_state,
-                                  options=options)
+                                  options=options, keys=keys)
         with console.status("starting validators and waiting for the first block"):
             deadline = time.monotonic() + START_DEADLINE + 10 * validators
             try:

@@ -189,6 +189,12 @@ class RuntimeApplication(Application):
                 raise InvalidGenesis("genesis app_state is not the chain spec this node was started with")
         if not request.validators:
             raise InvalidGenesis("genesis names no validators")
+        listed = getattr(self.runtime.spec.genesis, "validators", None)
+        if listed:
+            ours = sorted((bytes(key), int(power)) for key, power in listed)
+            theirs = sorted((v.pub_key, v.power) for v in request.validators)
+            if ours != theirs:
+                raise InvalidGenesis("CometBFT's genesis validators are not the chain spec's validator set")
         if self.runtime.best_number() != 0:
             raise InvalidGenesis("InitChain on a store that holds blocks; remove the node's base path")
         return InitChainResponse(app_hash=self._state_root(self.runtime.genesis_hash))
