@@ -10,8 +10,10 @@ On topic `MASTER_KEY_TOPIC`:
 
 On topic `CONTRACT_KEY_TOPIC`:
 - `ContractKeyDistribution` (gatekeepers → chain → one worker): a contract key of one generation,
-  sealed to a worker the chain assigned the contract to, with the contract's X25519 public key in
-  the clear so that the chain can publish where users encrypt their commands.
+  sealed to a worker the chain assigned the contract to, with two public keys derived from it in
+  the clear: the contract's X25519 key, which the chain publishes for users to encrypt commands
+  to, and the contract's ed25519 egress key, against which the chain verifies the contract's
+  egress (the key of the first generation a contract had signs its egress for good).
 
 Each payload is one variant of the SCALE enum `GATEKEEPER_PAYLOAD`.
 """
@@ -64,6 +66,7 @@ class ContractKeyDistribution:
     generation: int
     to_worker: bytes
     contract_public: bytes
+    egress_public: bytes
     sealed_key: bytes = field(repr=False)
 
     def __post_init__(self) -> None:
@@ -73,6 +76,7 @@ class ContractKeyDistribution:
                 "contract_id": self.contract_id,
                 "to_worker": self.to_worker,
                 "contract_public": self.contract_public,
+                "egress_public": self.egress_public,
             },
         )
         if not isinstance(self.sealed_key, bytes):
@@ -116,6 +120,7 @@ GATEKEEPER_PAYLOAD = DataclassEnum(
                 field_("generation", U32, "u32"),
                 field_("to_worker", _KEY, "[u8; 32]"),
                 field_("contract_public", _KEY, "[u8; 32]"),
+                field_("egress_public", _KEY, "[u8; 32]"),
                 field_("sealed_key", Bytes),
             ),
         ),

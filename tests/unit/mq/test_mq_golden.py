@@ -65,7 +65,7 @@ def vectors() -> dict[str, tuple[Codec[Any], Any]]:
         "master_key_share": (GATEKEEPER_PAYLOAD, MasterKeyShare(2, b"\x08" * 32, b"sealed")),
         "contract_key_distribution": (
             GATEKEEPER_PAYLOAD,
-            ContractKeyDistribution(b"\x09" * 32, 3, b"\x0a" * 32, b"\x0b" * 32, b"sealed-key"),
+            ContractKeyDistribution(b"\x09" * 32, 3, b"\x0a" * 32, b"\x0b" * 32, b"\x0c" * 32, b"sealed-key"),
         ),
         "master_key_rotation": (GATEKEEPER_PAYLOAD, MasterKeyRotation(4)),
     }

@@ -228,6 +228,8 @@ def process_contract_key(step: _Step, payload: ContractKeyDistribution) -> None:
     derived = slot.derived[[generation for generation, _ in keys].index(payload.generation)]
     if derived.x25519.public_key != payload.contract_public:
         step.log("warning", f"{name}: published public key differs from the one derived from the key")
+    if derived.egress.public_key != payload.egress_public:
+        step.log("warning", f"{name}: published egress key differs from the one derived from the key")
     step.effects.append(StoreState(f"{name}: key of generation {payload.generation}"))
     step.log("info", f"{name}: received its key of generation {payload.generation}")
     pending = _get_pending(step, payload.contract_id)

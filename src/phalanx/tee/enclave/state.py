@@ -33,7 +33,7 @@ from phalanx.codec import (
 )
 from phalanx.contracts import ORIGIN, Contract, ContractError, Origin, create_builtin
 from phalanx.crypto import Keypair, KeyType
-from phalanx.crypto.box import X25519Keypair, hkdf_sha256
+from phalanx.crypto.box import X25519Keypair
 from phalanx.errors import PhalanxError
 from phalanx.tee.enclave.chain import ChainTrust, DevTrust
 from phalanx.tee.enclave.errors import InvalidSealedState
@@ -47,9 +47,6 @@ from phalanx.tee.gatekeeper import (
 )
 
 STATE_VERSION = 1
-CONTRACT_EGRESS_LABEL = b"phalanx/contract/egress/v1"
-"""ed25519 seed of a contract's egress signing key = HKDF(contract key, label): deterministic, so
-every replica signs its egress byte-identically and the chain keeps one copy."""
 
 
 @dataclass(frozen=True)
@@ -79,11 +76,8 @@ class ContractSlot:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "derived", tuple(compute_contract_keys(k) for _, k in self.contract_keys))
-        egress = None
-        if self.contract_keys:
-            seed = hkdf_sha256(self.contract_keys[0][1], CONTRACT_EGRESS_LABEL)
-            egress = Keypair.from_seed(seed, KeyType.ED25519)
-        object.__setattr__(self, "egress_key", egress)
+        # The contract's first generation signs its egress for good: the chain keeps that public key.
+        object.__setattr__(self, "egress_key", self.derived[0].egress if self.derived else None)
 
     @property
     def has_key(self) -> bool:

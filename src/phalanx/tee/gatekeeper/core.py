@@ -287,11 +287,18 @@ def compute_message(state: GatekeeperState, plan: Plan, sequence: int) -> Signed
         payload = MasterKeyShare(plan.generation, plan.to_worker, sealed)
     else:
         contract_key = compute_contract_key(subject, plan.generation, plan.contract_id)
-        public = compute_contract_keys(contract_key).x25519.public_key
+        derived = compute_contract_keys(contract_key)
         sealed = seal_contract_key(
             contract_key, plan.contract_id, plan.generation, plan.to_worker, plan.to_x25519, randomness
         )
-        payload = ContractKeyDistribution(plan.contract_id, plan.generation, plan.to_worker, public, sealed)
+        payload = ContractKeyDistribution(
+            plan.contract_id,
+            plan.generation,
+            plan.to_worker,
+            derived.x25519.public_key,
+            derived.egress.public_key,
+            sealed,
+        )
     message = Message(GatekeeperOrigin(), topic_of(payload), encode_gatekeeper_payload(payload))
     return SignedMessage.sign(message, sequence, compute_gatekeeper_identity(signing_master))
 

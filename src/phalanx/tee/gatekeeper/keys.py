@@ -4,7 +4,8 @@
     ├─ gatekeeper identity  ed25519 seed = HKDF(master, GATEKEEPER_IDENTITY_LABEL)
     ├─ contract key         HKDF(master, CONTRACT_KEY_LABEL ++ generation u32 LE ++ contract_id)
     │   ├─ contract X25519  secret = HKDF(contract key, CONTRACT_X25519_LABEL)
-    │   └─ state key        HKDF(contract key, CONTRACT_STATE_LABEL)   (AES-256-GCM of state, checkpoints)
+    │   ├─ state key        HKDF(contract key, CONTRACT_STATE_LABEL)   (AES-256-GCM of state, checkpoints)
+    │   └─ egress key       ed25519 seed = HKDF(contract key, CONTRACT_EGRESS_LABEL)
     └─ sealing randomness   HKDF(master, SEALING_NONCE_LABEL ++ block u32 LE ++ sequence u64 LE), 44 bytes
                             = ephemeral X25519 secret (32) ++ AES-GCM nonce (12)
 
@@ -36,6 +37,10 @@ CONTRACT_X25519_LABEL = b"phalanx/contract/x25519/v1"
 """The contract's X25519 secret, from its contract key; users encrypt commands to its public key."""
 CONTRACT_STATE_LABEL = b"phalanx/contract/state/v1"
 """The AES-256-GCM key of the contract's state and checkpoints, from its contract key."""
+CONTRACT_EGRESS_LABEL = b"phalanx/contract/egress/v1"
+"""The ed25519 seed of the contract's egress signing key, from its contract key: deterministic, so every
+replica signs the contract's egress byte-identically and the chain keeps one copy. The gatekeepers
+publish its public key with the contract key (`ContractKeyDistribution.egress_public`)."""
 GATEKEEPER_IDENTITY_LABEL = b"phalanx/gk/identity/v1"
 """The ed25519 seed of the gatekeeper group's signing identity, from the master key."""
 SEALING_NONCE_LABEL = b"phalanx/gk/nonce"
@@ -70,6 +75,7 @@ class ContractKeys:
 
     x25519: X25519Keypair
     state_key: bytes = field(repr=False)
+    egress: Keypair = field(repr=False)
 
 
 def compute_contract_keys(contract_key: bytes) -> ContractKeys:
@@ -77,6 +83,7 @@ def compute_contract_keys(contract_key: bytes) -> ContractKeys:
     return ContractKeys(
         X25519Keypair.from_secret(hkdf_sha256(contract_key, CONTRACT_X25519_LABEL)),
         hkdf_sha256(contract_key, CONTRACT_STATE_LABEL),
+        Keypair.from_seed(hkdf_sha256(contract_key, CONTRACT_EGRESS_LABEL), KeyType.ED25519),
     )
 
 

@@ -87,3 +87,34 @@ def outcome_error(built: BuiltBlock, index: int = 1) -> Any:
 
 def events(chain: Chain, module: str | None = None) -> list[tuple[str, dict[str, Any]]]:
     return [(e.name, e.fields) for e in chain.rt.events() if module is None or e.module == module]
+
+
+def publish_egress_key(chain: Chain, gatekeeper: Worker, contract_id: bytes, egress: Keypair) -> None:
+    """Make `gatekeeper` (a registered worker) the first gatekeeper, publish generation 0 as it and
+    a contract-key distribution naming `egress` as the contract's egress key, as the group would."""
+    from phalanx.mq import (
+        CONTRACT_KEY_TOPIC,
+        MASTER_KEY_TOPIC,
+        ContractKeyDistribution,
+        GatekeeperOrigin,
+        MasterKeyPublished,
+        Message,
+        SignedMessage,
+        WorkerOrigin,
+        encode_gatekeeper_payload,
+    )
+
+    group = Keypair.from_seed(b"\x33" * 32, KeyType.ED25519)
+    chain.block([sudo_xt(chain, "Registry", "force_register_gatekeeper", worker=gatekeeper.pubkey)])
+    published = encode_gatekeeper_payload(MasterKeyPublished(0, group.public_key))
+    first = SignedMessage.sign(Message(WorkerOrigin(gatekeeper.pubkey), MASTER_KEY_TOPIC, published), 0,
+                               gatekeeper.identity)  # fmt: skip
+    payload = ContractKeyDistribution(
+        contract_id, 0, gatekeeper.pubkey, b"\x09" * 32, egress.public_key, b"x"
+    )
+    distribution = Message(GatekeeperOrigin(), CONTRACT_KEY_TOPIC, encode_gatekeeper_payload(payload))
+    for signed in (first, SignedMessage.sign(distribution, 0, group)):
+        built = chain.block([chain.sign(ALICE, chain.call("Mq", "push_signed_message", message=signed))])
+        error = outcome_error(built)
+        if error is not None:
+            raise AssertionError(f"publishing the egress key failed: {error}")

@@ -5,10 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from confidential_chain import Worker, events, make_chain, outcome_error, register_xt, state
+from confidential_chain import (
+    Worker,
+    events,
+    make_chain,
+    outcome_error,
+    publish_egress_key,
+    register_xt,
+    state,
+)
 from runtime_testchain import ALICE, BOB, PHA, Chain
 
 from phalanx.contracts import Withdraw, compute_builtin_id, encode_effect, token
+from phalanx.crypto import Keypair, KeyType
 from phalanx.mq import AccountOrigin, ContractOrigin, Message, RuntimeOrigin, SignedMessage, Topic
 from phalanx.runtime.modules.balances.declarations import EXISTENTIAL_DEPOSIT as ED
 from phalanx.runtime.modules.balances.declarations import TotalIssuance
@@ -21,6 +30,7 @@ from phalanx.storage import Database
 TOKEN = compute_builtin_id("token")
 ACCOUNT = compute_contract_account(TOKEN)
 W1, W2, W3 = Worker.make(1), Worker.make(2), Worker.make(3)
+EGRESS = Keypair.from_seed(b"\x44" * 32, KeyType.ED25519)  # the token's egress key, as enclaves derive it
 
 
 @pytest.fixture
@@ -69,18 +79,19 @@ def _deposit(chain: Chain, amount: int) -> object:
                                                                  amount=amount))]))  # fmt: skip
 
 
-def _withdraw(
-    chain: Chain, amount: int, sequence: int, signer: Worker
-) -> list[tuple[str, dict[str, object]]]:
+def _withdrawal(amount: int, sequence: int, signer: Keypair = EGRESS) -> SignedMessage:
     topic = payloads.compute_egress_topic(TOKEN)
     message = Message(ContractOrigin(TOKEN), topic, encode_effect(Withdraw(BOB.public_key, amount)))
-    signed = SignedMessage.sign(message, sequence, signer.identity)
-    assert (
-        outcome_error(
-            chain.block([chain.sign(ALICE, chain.call("Mq", "push_signed_message", message=signed))])
-        )
-        is None
-    )
+    return SignedMessage.sign(message, sequence, signer)
+
+
+def _submit(chain: Chain, signed: SignedMessage, relayer: Keypair = ALICE) -> object:
+    call = chain.call("Mq", "push_signed_message", message=signed)
+    return outcome_error(chain.block([chain.sign(relayer, call)]))
+
+
+def _withdraw(chain: Chain, amount: int, sequence: int) -> list[tuple[str, dict[str, object]]]:
+    assert _submit(chain, _withdrawal(amount, sequence)) is None
     return events(chain)
 
 
@@ -101,17 +112,16 @@ def test_deposit_and_withdraw_move_public_balances(chain: Chain) -> None:
     assert fee > 0 and TotalIssuance.get(state(chain)) == issuance  # fees go to the treasury
     assert _deposit(chain, 0) is not None
 
-    worker = Worker(*next((w.identity, w.x25519) for w in (W1, W2, W3)
-                          if w.pubkey in d.Assignments.get(state(chain), TOKEN)))  # fmt: skip
+    publish_egress_key(chain, W1, TOKEN, EGRESS)
     bob = chain.free(BOB.public_key)
-    got = _withdraw(chain, 2 * PHA, 0, worker)
+    got = _withdraw(chain, 2 * PHA, 0)
     assert ("Withdrawn", {"contract": TOKEN, "to": BOB.public_key, "amount": 2 * PHA}) in [
         (e.name, e.fields) for e in chain.rt.events() if e.module == "Contracts"
     ], got
     assert chain.free(ACCOUNT) == 3 * PHA + ED and chain.free(BOB.public_key) == bob + 2 * PHA
 
     # more than the account holds above its ED: the message is used, the payment refused
-    _withdraw(chain, 3 * PHA + 1, 1, worker)
+    _withdraw(chain, 3 * PHA + 1, 1)
     failed = [e.fields for e in chain.rt.events() if e.name == "MessageFailed"]
     assert failed and failed[0]["error"] == (
         "Module",
@@ -120,12 +130,25 @@ def test_deposit_and_withdraw_move_public_balances(chain: Chain) -> None:
     assert chain.free(ACCOUNT) == 3 * PHA + ED and chain.free(BOB.public_key) == bob + 2 * PHA
 
 
-def test_egress_from_an_unassigned_worker_is_refused(chain: Chain) -> None:
+def test_egress_needs_the_published_egress_key(chain: Chain) -> None:
     assert _deposit(chain, 5 * PHA) is None
-    outsider = next(w for w in (W1, W2, W3) if w.pubkey not in d.Assignments.get(state(chain), TOKEN))
-    message = Message(ContractOrigin(TOKEN), payloads.compute_egress_topic(TOKEN),
-                      encode_effect(Withdraw(BOB.public_key, PHA)))  # fmt: skip
-    signed = SignedMessage.sign(message, 0, outsider.identity)
-    built = chain.block([chain.sign(ALICE, chain.call("Mq", "push_signed_message", message=signed))])
-    assert isinstance(outcome_error(built), mq_d.BadSignature)
+    # before the gatekeepers published the contract key there is nothing to verify against
+    assert isinstance(_submit(chain, _withdrawal(PHA, 0)), mq_d.UnknownSender)
+    publish_egress_key(chain, W1, TOKEN, EGRESS)
+    # a worker identity (even an assigned one) or another ed25519 key does not sign for the contract
+    assigned = next(w for w in (W1, W2, W3) if w.pubkey in d.Assignments.get(state(chain), TOKEN))
+    for forger in (assigned.identity, Keypair.from_seed(b"\x45" * 32, KeyType.ED25519)):
+        assert isinstance(_submit(chain, _withdrawal(PHA, 0, forger)), mq_d.BadSignature)
     assert chain.free(ACCOUNT) == 5 * PHA + ED
+
+
+def test_identical_replica_copies_are_executed_once(chain: Chain) -> None:
+    assert _deposit(chain, 5 * PHA) is None
+    publish_egress_key(chain, W1, TOKEN, EGRESS)
+    bob = chain.free(BOB.public_key)
+    signed = _withdrawal(2 * PHA, 0)
+    assert _submit(chain, signed, relayer=ALICE) is None  # replica 1's host
+    assert _submit(chain, signed, relayer=BOB) is None  # replica 2's host: the same bytes, a no-op
+    assert [name for name, _ in events(chain, "Mq")] == ["DuplicateIgnored"]
+    fee_paid_by_bob = bob + 2 * PHA - chain.free(BOB.public_key)
+    assert chain.free(ACCOUNT) == 3 * PHA + ED and 0 < fee_paid_by_bob < PHA

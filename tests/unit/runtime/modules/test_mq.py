@@ -97,15 +97,20 @@ def test_invalid_signatures_and_unknown_senders_are_refused(chain: Chain) -> Non
 def test_gatekeeper_group_publishes_contract_keys(chain: Chain) -> None:
     assert _push(chain, _publish()) is None
     contract_public = b"\x09" * 32
-    payload = ContractKeyDistribution(TOKEN, 0, GK.pubkey, contract_public, b"sealed")
+    egress_public = b"\x0b" * 32
+    payload = ContractKeyDistribution(TOKEN, 0, GK.pubkey, contract_public, egress_public, b"sealed")
     message = Message(GatekeeperOrigin(), CONTRACT_KEY_TOPIC, encode_gatekeeper_payload(payload))
     forged = SignedMessage.sign(message, 0, Keypair.from_seed(b"\x34" * 32, KeyType.ED25519))
     assert isinstance(_push(chain, forged), d.BadSignature)
     assert _push(chain, SignedMessage.sign(message, 0, GROUP)) is None
-    assert contracts_d.PublicKeys.get(state(chain), TOKEN) == {"generation": 0, "public_key": contract_public}
+    assert contracts_d.PublicKeys.get(state(chain), TOKEN) == {
+        "generation": 0,
+        "public_key": contract_public,
+        "egress_public": egress_public,
+    }
     assert (
         "ContractKeyPublished",
-        {"contract": TOKEN, "generation": 0, "public_key": contract_public},
+        {"contract": TOKEN, "generation": 0, "public_key": contract_public, "egress_public": egress_public},
     ) in events(chain, "Contracts")
     assert message in d.InboundMessages.get(state(chain))
 
@@ -121,7 +126,15 @@ def test_rotation_round_trip(chain: Chain) -> None:
     st = state(chain)
     assert registry_d.MasterKeyGeneration.get(st) == 1 and registry_d.PendingRotation.get(st) is None
     # messages signed with the new generation are accepted too
-    payload = ContractKeyDistribution(TOKEN, 1, GK.pubkey, b"\x0a" * 32, b"sealed")
-    message = Message(GatekeeperOrigin(), CONTRACT_KEY_TOPIC, encode_gatekeeper_payload(payload))
+    first = ContractKeyDistribution(TOKEN, 0, GK.pubkey, b"\x09" * 32, b"\x0b" * 32, b"sealed")
+    message = Message(GatekeeperOrigin(), CONTRACT_KEY_TOPIC, encode_gatekeeper_payload(first))
     assert _push(chain, SignedMessage.sign(message, 1, new_group)) is None
-    assert contracts_d.PublicKeys.get(state(chain), TOKEN)["generation"] == 1
+    payload = ContractKeyDistribution(TOKEN, 1, GK.pubkey, b"\x0a" * 32, b"\x0c" * 32, b"sealed")
+    message = Message(GatekeeperOrigin(), CONTRACT_KEY_TOPIC, encode_gatekeeper_payload(payload))
+    assert _push(chain, SignedMessage.sign(message, 2, new_group)) is None
+    # the newest X25519 key is published; the egress key stays the first generation's
+    assert contracts_d.PublicKeys.get(state(chain), TOKEN) == {
+        "generation": 1,
+        "public_key": b"\x0a" * 32,
+        "egress_public": b"\x0b" * 32,
+    }

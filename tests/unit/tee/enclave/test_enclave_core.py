@@ -16,7 +16,9 @@ from phalanx.crypto import Keypair, KeyType
 from phalanx.engine.finality import sign_dev_justification
 from phalanx.errors import PhalanxError
 from phalanx.mq import (
+    CONTRACT_KEY_TOPIC,
     AccountOrigin,
+    ContractKeyDistribution,
     ContractOrigin,
     GatekeeperOrigin,
     Message,
@@ -24,6 +26,7 @@ from phalanx.mq import (
     SignedMessage,
     Topic,
     WorkerOrigin,
+    decode_gatekeeper_payload,
 )
 from phalanx.runtime.block import Header
 from phalanx.storage import EMPTY_ROOT, Database
@@ -180,6 +183,13 @@ def test_withdraw_emits_a_contract_signed_egress_message_with_a_sequence(chain: 
     slot = net.worker.get_contract(TOKEN)
     assert slot is not None and slot.egress_key is not None
     assert all(s.verify(slot.egress_key.public_key, KeyType.ED25519) for s in contract_egress)
+    # ... under the very key the gatekeeper published for the chain to verify against
+    published = [decode_gatekeeper_payload(s.message.payload) for s in net.egress
+                 if s.message.topic == CONTRACT_KEY_TOPIC]  # fmt: skip
+    assert published and all(
+        isinstance(p, ContractKeyDistribution) and p.egress_public == slot.egress_key.public_key
+        for p in published
+    )
 
 
 def test_a_command_copied_under_another_signer_does_not_decrypt(chain: SyntheticChain) -> None:

@@ -103,6 +103,7 @@ def test_two_gatekeepers_emit_byte_identical_contract_keys() -> None:
     master = chain.states[A.identity].get_master(0)
     assert master is not None and key == compute_contract_key(master, 0, CONTRACT)
     assert dist.contract_public == compute_contract_keys(key).x25519.public_key
+    assert dist.egress_public == compute_contract_keys(key).egress.public_key
 
 
 def test_contract_keys_go_only_to_assigned_registered_workers() -> None:

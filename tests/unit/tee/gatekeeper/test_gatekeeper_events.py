@@ -47,7 +47,12 @@ def message(origin: object, payload: object, topic: object = MASTER_KEY_TOPIC) -
         (message(WorkerOrigin(KEY), MasterKeyShare(0, KEY, b"x")), ()),
         (message(RuntimeOrigin(), MasterKeyRotation(2)), (RotationRequested(2, ENTROPY),)),
         (message(GatekeeperOrigin(), MasterKeyRotation(2)), ()),
-        (message(GatekeeperOrigin(), ContractKeyDistribution(KEY, 0, KEY, KEY, b""), CONTRACT_KEY_TOPIC), ()),
+        (
+            message(
+                GatekeeperOrigin(), ContractKeyDistribution(KEY, 0, KEY, KEY, KEY, b""), CONTRACT_KEY_TOPIC
+            ),
+            (),
+        ),
     ],
 )
 def test_events_from_message(msg: Message, expected: tuple[object, ...]) -> None:

@@ -5,9 +5,11 @@ Storage (keys are `twox128("Contracts") ++ twox128(item) ++ hasher(SCALE(key))`,
 - `Instances: map H256 (Blake2_128Concat) -> { builtin: String, account: AccountId32, deployed_at: u32 }`:
   deployed contracts; `account` holds the public PHA deposited into the contract
   (`compute_contract_account`).
-- `PublicKeys: map H256 (Blake2_128Concat) -> { generation: u32, public_key: [u8; 32] }`: the
-  contract's X25519 public key of its newest key generation, which users encrypt commands to
-  (published by the gatekeepers' `ContractKeyDistribution`).
+- `PublicKeys: map H256 (Blake2_128Concat) -> { generation: u32, public_key: [u8; 32],
+  egress_public: [u8; 32] }`: the contract's X25519 public key of its newest key generation, which
+  users encrypt commands to, and the ed25519 key its egress is signed with (derived from the first
+  generation the contract had, kept for good), both published by the gatekeepers'
+  `ContractKeyDistribution`.
 - `Assignments: map H256 (Blake2_128Concat) -> Vec<[u8; 32]>`: identities of the workers that run it.
 - `CommandSequence: map H256 (Blake2_128Concat) -> u64`: commands sent to the contract so far
   (user commands and chain commands such as deposits share one sequence).
@@ -36,15 +38,16 @@ INSTANCE = Struct(
 )  # fmt: skip
 PUBLIC_KEY = Struct(
     ("phalanx", "runtime", "contracts", "ContractPublicKey"),
-    [field_("generation", U32, "u32"), field_("public_key", KEY, "[u8; 32]")],
-)
+    [field_("generation", U32, "u32"), field_("public_key", KEY, "[u8; 32]"),
+     field_("egress_public", KEY, "[u8; 32]")],
+)  # fmt: skip
 
 # -- storage -------------------------------------------------------------------------------------------
 
 Instances = StorageMap(NAME, "Instances", Hasher.BLAKE2_128_CONCAT, H256, INSTANCE, None,
                        docs="Deployed contracts by id.")  # fmt: skip
 PublicKeys = StorageMap(NAME, "PublicKeys", Hasher.BLAKE2_128_CONCAT, H256, PUBLIC_KEY, None,
-                        docs="Each contract's X25519 public key (newest generation).")  # fmt: skip
+                        docs="Contract X25519 public keys (newest generation) and egress keys.")  # fmt: skip
 Assignments = StorageMap(NAME, "Assignments", Hasher.BLAKE2_128_CONCAT, H256, Vec(KEY), [],
                          docs="Workers assigned to each contract.")  # fmt: skip
 CommandSequence = StorageMap(NAME, "CommandSequence", Hasher.BLAKE2_128_CONCAT, H256, U64, 0,
@@ -75,8 +78,9 @@ WorkerUnassigned = EventDecl("WorkerUnassigned", 5, (_CONTRACT, _WORKER),
                              ("A worker no longer runs the contract.",))  # fmt: skip
 ContractKeyPublished = EventDecl(
     "ContractKeyPublished", 6,
-    (_CONTRACT, field_("generation", U32, "u32"), field_("public_key", KEY, "[u8; 32]")),
-    ("The contract's X25519 public key of a key generation became known.",),
+    (_CONTRACT, field_("generation", U32, "u32"), field_("public_key", KEY, "[u8; 32]"),
+     field_("egress_public", KEY, "[u8; 32]")),
+    ("The contract's X25519 public key of a key generation (and its egress key) became known.",),
 )  # fmt: skip
 PublicEventEmitted = EventDecl(
     "PublicEventEmitted", 7, (_CONTRACT, field_("topic", Str, "String"), field_("payload", Bytes, "Vec<u8>")),

@@ -48,9 +48,11 @@ def get_instance(state: State, contract_id: bytes) -> dict[str, Any]:
     return instance
 
 
-def get_assigned_worker_keys(state: State, contract_id: bytes) -> list[tuple[bytes, KeyType]]:
-    """The keys a contract's egress may be signed with: the identities of the workers that run it."""
-    return [(worker, KeyType.SR25519) for worker in d.Assignments.get(state, contract_id)]
+def get_egress_keys(state: State, contract_id: bytes) -> list[tuple[bytes, KeyType]]:
+    """The key a contract's egress is signed with: its ed25519 egress key, once the gatekeepers
+    published it. Every assigned replica derives the same key and signs byte-identical copies."""
+    known = d.PublicKeys.get(state, contract_id)
+    return [] if known is None else [(known["egress_public"], KeyType.ED25519)]
 
 
 # -- deployment and assignment -------------------------------------------------------------------------
@@ -165,7 +167,11 @@ def deposit(ctx: Context, who: bytes, contract_id: bytes, amount: int) -> int:
 
 
 def record_contract_key(ctx: Context, distribution: ContractKeyDistribution) -> None:
-    """Publish the contract's X25519 key of a newer generation. Emits ContractKeyPublished when it changes."""
+    """Publish the contract's X25519 key of a newer generation. Emits ContractKeyPublished when it changes.
+
+    The egress key is taken from the first distribution only: the enclaves sign the contract's
+    egress with the key of its first generation, which later generations do not replace.
+    """
     contract_id = distribution.contract_id
     get_instance(ctx.state, contract_id)
     known = d.PublicKeys.get(ctx.state, contract_id)
@@ -175,11 +181,12 @@ def record_contract_key(ctx: Context, distribution: ContractKeyDistribution) -> 
         == (distribution.generation, distribution.contract_public)
     ):
         return
+    egress = distribution.egress_public if known is None else known["egress_public"]
     d.PublicKeys.put(ctx.state, contract_id,
                      {"generation": distribution.generation,
-                      "public_key": distribution.contract_public})  # fmt: skip
+                      "public_key": distribution.contract_public, "egress_public": egress})  # fmt: skip
     ctx.deposit_event(d.ContractKeyPublished, contract=contract_id, generation=distribution.generation,
-                      public_key=distribution.contract_public)  # fmt: skip
+                      public_key=distribution.contract_public, egress_public=egress)  # fmt: skip
 
 
 def execute_effect(ctx: Context, contract_id: bytes, effect: Effect) -> None:

@@ -4,9 +4,10 @@ Signers by origin kind:
 - `WorkerOrigin(pubkey)`: the registered worker's enclave identity, sr25519.
 - `GatekeeperOrigin`: the gatekeeper group's ed25519 identity of any published master-key
   generation (newest first; a rotation's publication is signed with the previous generation).
-- `ContractOrigin(id)`: the identity (sr25519) of a worker the contract is assigned to; every
-  replica runs the same commands in the same order and emits the same messages under the contract's
-  sequence, so the first copy is executed and the others are recognised as identical copies.
+- `ContractOrigin(id)`: the contract's ed25519 egress key (`Contracts.PublicKeys`, published by
+  the gatekeepers with the contract key); every assigned replica runs the same commands in the same
+  order and signs the same messages under the contract's sequence with that deterministic key, so
+  the first copy is executed and the others are recognised as identical copies.
 - `RuntimeOrigin`, `AccountOrigin`: never (the runtime does not message itself; accounts use calls).
 
 Routes (`route`) by topic:
@@ -62,9 +63,12 @@ def get_signer_keys(state: State, sender: MessageOrigin) -> list[tuple[bytes, Ke
     if isinstance(sender, ContractOrigin):
         if contracts_d.Instances.get(state, sender.contract_id) is None:
             raise d.UnknownSender(f"no contract 0x{sender.contract_id.hex()} is deployed")
-        keys = contracts.get_assigned_worker_keys(state, sender.contract_id)
+        keys = contracts.get_egress_keys(state, sender.contract_id)
         if not keys:
-            raise d.UnknownSender(f"contract 0x{sender.contract_id.hex()} has no assigned worker")
+            raise d.UnknownSender(
+                f"contract 0x{sender.contract_id.hex()} has no egress key yet (the gatekeepers publish it "
+                "with the contract key)"
+            )
         return keys
     raise d.OriginNotAllowed(f"{type(sender).__name__} messages are not accepted from enclaves")
 
