@@ -38,17 +38,23 @@ log = logging.getLogger("phalanx.node.cometbft")
 
 
 class MempoolForwarder:
-    """Hands extrinsics to CometBFT's mempool over its RPC, in submission order, off the caller's path."""
+    """Hands extrinsics to CometBFT's mempool over its RPC, off the caller's path.
 
-    def __init__(self, cometbft_rpc: str) -> None:
+    A few requests are in flight at once, so a burst is not paced by CheckTx round trips; two
+    extrinsics of one sender may then reach the mempool out of nonce order, which costs nothing:
+    CheckTx accepts a future nonce and the proposer includes it once its predecessor is in.
+    """
+
+    def __init__(self, cometbft_rpc: str, in_flight: int = 8) -> None:
         self.url = cometbft_rpc
+        self.in_flight = in_flight
         self._queue: asyncio.Queue[bytes] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._session: aiohttp.ClientSession | None = None
 
     def start(self) -> None:
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        self._task = asyncio.create_task(self._run())
+        self._tasks = [asyncio.create_task(self._run()) for _ in range(self.in_flight)]
 
     def forward(self, xt: bytes) -> None:
         self._queue.put_nowait(xt)
@@ -75,10 +81,11 @@ class MempoolForwarder:
             log.info("CometBFT refused an extrinsic: %s", reason)
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
         if self._session is not None:
             await self._session.close()
 
