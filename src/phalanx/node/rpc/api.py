@@ -126,6 +126,8 @@ class SubstrateApi:
             "state_getKeysPaged": self._state_get_keys_paged,
             "state_getKeysPagedAt": self._state_get_keys_paged,
             "state_queryStorageAt": self._state_query_storage_at,
+            "state_getProof": self._state_get_proof,
+            "state_getReadProof": self._state_get_read_proof,
             "state_call": self._state_call,
             "state_callAt": self._state_call,
             "author_submitExtrinsic": self._author_submit_extrinsic,
@@ -280,6 +282,31 @@ class SubstrateApi:
             value = self.backend.state_get(key, block)
             changes.append([_hex(key), None if value is None else _hex(value)])
         return [{"block": _hex(block), "changes": changes}]
+
+    def _proof_request(self, call: Call) -> tuple[list[bytes], bytes]:
+        keys = _param(call, 0, "keys")
+        if not isinstance(keys, list) or len(keys) > MAX_STORAGE_KEYS:
+            raise invalid_params(f"keys must be a list of at most {MAX_STORAGE_KEYS} hex keys")
+        decoded = [_bytes_param(item, "storage key", limit=4096) for item in keys]
+        at = _optional_hash(_param(call, 1, "at"))
+        self._check_block(at)
+        return decoded, at if at is not None else self.backend.best_hash()
+
+    async def _state_get_proof(self, session: Session, call: Call) -> JsonValue:
+        """Merkle proofs of `keys` against the state root of block `at` (best when null), in the
+        encoding of `Runtime.state_proof`: Vec<(key, Option<value>, proof)>. Enclaves verify them."""
+        keys, at = self._proof_request(call)
+        return _hex(self.backend.state_proof(keys, at))
+
+    async def _state_get_read_proof(self, session: Session, call: Call) -> JsonValue:
+        """Substrate's shape, {at, proof: [hex]}, with one entry per key: that key's
+        (key, Option<value>, proof) as `state_getProof` encodes it (our trie is not Substrate's)."""
+        keys, at = self._proof_request(call)
+        proofs = []
+        for key in keys:
+            bundle = self.backend.state_proof([key], at)
+            proofs.append(_hex(bundle[1:]))  # drop the compact length 1 (one byte) of the bundle
+        return {"at": _hex(at), "proof": proofs}
 
     async def _state_call(self, session: Session, call: Call) -> JsonValue:
         method = _param(call, 0, "name")
