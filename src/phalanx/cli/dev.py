@@ -1,10 +1,17 @@
-"""`phalanx dev`: run the one-process development chain."""
+"""`phalanx dev`: run the development chain, with a gatekeeper and two workers beside it by default.
+
+The chain runs in this process; each gatekeeper and worker runs as its own processes (host + enclave,
+SIMULATED TEE) supervised by `phalanx.node.devnet`."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import shutil
 import signal
+import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -13,21 +20,42 @@ import typer
 from phalanx.cli.common import error_console
 from phalanx.errors import PhalanxError
 from phalanx.node.config import DEFAULT_BASE_PATH, DEFAULT_RPC_PORT, DevConfig
+from phalanx.node.devnet import DEV_JSON, Devnet, DevnetConfig
 from phalanx.node.service import DevNode
 
 
-async def _serve(config: DevConfig) -> None:
+async def _serve(config: DevConfig, devnet: Devnet) -> None:
+    if devnet.enabled:
+        config = replace(config, chain_spec=devnet.prepare_chain_spec(config.chain_spec))
     node = DevNode(config)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, node.stop)
+    watcher: asyncio.Task[None] | None = None
     try:
         await node.start()
         backend = node.backend
         genesis = "0x" + backend.genesis_hash.hex() if backend is not None else ""
+        if devnet.enabled:
+            starting = asyncio.ensure_future(devnet.start(node.rpc_url, genesis))
+            stopped = asyncio.ensure_future(node.wait_stopped())
+            await asyncio.wait((starting, stopped), return_when=asyncio.FIRST_COMPLETED)
+            if not starting.done():  # stopped while starting
+                starting.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await starting
+                return
+            stopped.cancel()
+            starting.result()
+            watcher = asyncio.ensure_future(devnet.watch())
+            print(f"phalanx dev: {len(devnet.processes)} worker processes, see {devnet.base / DEV_JSON}",
+                  flush=True)  # fmt: skip
         print(f"phalanx dev ready: rpc={node.rpc_url} genesis={genesis}", flush=True)
         await node.wait_stopped()
     finally:
+        if watcher is not None:
+            watcher.cancel()
+        await devnet.stop()
         await node.close()
 
 
@@ -49,12 +77,20 @@ def dev(
         Path | None, typer.Option(help="Chain spec JSON (genesis balances, keys); default: the dev spec.")
     ] = None,
     log_level: Annotated[str, typer.Option(help="Log level: debug, info, warning, error.")] = "warning",
+    gatekeepers: Annotated[int, typer.Option(help="Gatekeeper processes to run beside the chain (0: none).")]
+    = 0,
+    workers: Annotated[int, typer.Option(help="Worker processes to run beside the chain (0: none).")] = 0,
 ) -> None:
     """Run a development chain in this process: seals blocks, finalizes them at once, serves JSON-RPC.
 
-    Prints one line `phalanx dev ready: rpc=ws://HOST:PORT genesis=0x...` when it serves.
+    Beside the chain it runs --gatekeepers gatekeepers and --workers workers, each as its own host and
+    enclave processes (SIMULATED TEE: no hardware isolation) under BASE/workers, and waits until the
+    token contract's key is on the workers. Then it writes BASE/dev.json (RPC URL; per worker its
+    process id and query endpoint) and prints one line `phalanx dev ready: rpc=ws://HOST:PORT
+    genesis=0x...`.
 
-    Stops cleanly on Ctrl-C or SIGTERM; restarted on the same --base-path it continues where it stopped.
+    Stops everything it started on Ctrl-C or SIGTERM; restarted on the same --base-path it continues
+    where it stopped (the workers from their sealed state).
     """
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.WARNING),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -67,11 +103,16 @@ def dev(
         authority_suri=authority,
         chain_spec=chain_spec,
     )
+    temporary = Path(tempfile.mkdtemp(prefix="phalanx-dev-")) if tmp else None
+    devnet = Devnet(DevnetConfig(temporary or base_path, gatekeepers, workers, authority_suri=authority))
     try:
-        asyncio.run(_serve(config))
+        asyncio.run(_serve(config, devnet))
     except PhalanxError as error:
         error_console.print(f"[red]error:[/red] {error.message}")
         raise typer.Exit(1) from None
     except OSError as error:
         error_console.print(f"[red]error:[/red] cannot serve JSON-RPC: {error}")
         raise typer.Exit(1) from None
+    finally:
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)

@@ -13,9 +13,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
+from phalanx.cli.common import DEFAULT_RPC, RpcOption, console, run
+from phalanx.client.confidential import ConfidentialClient, WorkerRecord
+from phalanx.client.rpc import RpcClient
 from phalanx.crypto import Keypair
 from phalanx.crypto.errors import CryptoError
+from phalanx.primitives.ss58 import ss58_encode
 from phalanx.tee.host import WorkerConfig, WorkerHost
 
 worker_app = typer.Typer(help="Run a confidential-contract worker (enclave + host).", no_args_is_help=False)
@@ -23,6 +28,7 @@ worker_app = typer.Typer(help="Run a confidential-contract worker (enclave + hos
 
 @worker_app.callback(invoke_without_command=True)
 def worker(
+    ctx: typer.Context,
     node: Annotated[str, typer.Option("--node", help="websocket URL of the node")] = "ws://127.0.0.1:9944",
     base_path: Annotated[
         Path, typer.Option("--base-path", help="where the sealed state and keys live")
@@ -43,7 +49,11 @@ def worker(
         str, typer.Option("--query-host", help="address the query endpoint binds")
     ] = "127.0.0.1",
 ) -> None:
-    """Start the enclave, register it on chain, follow finalized blocks, serve encrypted queries."""
+    """Start the enclave, register it on chain, follow finalized blocks, serve encrypted queries.
+
+    `phalanx worker list` lists the workers registered on a chain instead."""
+    if ctx.invoked_subcommand is not None:
+        return
     logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s")
     try:
         payer = Keypair.from_suri(account)
@@ -62,3 +72,25 @@ def worker(
     config = WorkerConfig(node, base_path, payer, authority, query_host, query_port)
     base_path.mkdir(parents=True, exist_ok=True)
     asyncio.run(WorkerHost(config).run())
+
+
+@worker_app.command("list")
+def list_workers(rpc: RpcOption = DEFAULT_RPC) -> None:
+    """List registered workers: identity, role, attestation, query endpoint, host account."""
+
+    async def main() -> list[WorkerRecord]:
+        async with RpcClient.connect(rpc) as client, ConfidentialClient(client) as confidential:
+            return await confidential.get_workers()
+
+    workers = run(main())
+    table = Table(title="workers", title_justify="left")
+    for column in ("identity", "role", "attestation", "endpoint", "host", "since"):
+        table.add_column(column, overflow="fold")
+    for w in workers:
+        role = "gatekeeper" if w.is_gatekeeper else "worker"
+        attestation = f"{w.provider} (confidence {w.confidence_level})"
+        table.add_row("0x" + w.identity.hex(), role, attestation, w.endpoint, ss58_encode(w.host),
+                      f"#{w.registered_at}")  # fmt: skip
+    console.print(table)
+    if not workers:
+        console.print("no workers registered")
