@@ -5,6 +5,10 @@
 initialised with, and reads the block's messages and timestamp from the proof bundle, each checked
 against the header's state root. Anything else raises a typed `EnclaveError`.
 
+A fresh enclave (last hash `PRE_GENESIS_HASH`) takes the genesis block first, believed because its
+hash is the trust root's genesis hash (no finality proof), so that what genesis tells enclaves
+(contracts deployed at genesis) is read with proofs like any block; it may also start at block 1.
+
 Finality, by engine:
 - dev engine: the dev authority's signature over `genesis_hash ++ block_hash`
   (`phalanx.engine.finality.verify_dev_justification`); the Substrate header carries the state
@@ -41,6 +45,8 @@ from phalanx.tee.enclave.errors import (
 )
 
 PROOF_BUNDLE = Vec(Tuple(Bytes, Option(Bytes), Bytes))
+PRE_GENESIS_HASH = bytes(32)
+"""The last block hash of an enclave that has applied no block, not even genesis."""
 MESSAGES = Vec(MESSAGE)
 REQUIRED_KEYS: tuple[bytes, ...] = (INBOUND_MESSAGES_KEY, TIMESTAMP_KEY)
 
@@ -144,6 +150,12 @@ def verify_block(trust: ChainTrust, last_number: int, last_hash: bytes, block: B
     MissingStateProof, InvalidStateProof or InvalidChainData. Pure: no state is touched.
     """
     header = parse_header(block.header)
+    if last_number == 0 and last_hash == PRE_GENESIS_HASH:
+        if header.number == 0:
+            if header.hash != trust.genesis_hash:
+                raise BlockNotLinked(f"block #0 0x{header.hash.hex()} is not the genesis this enclave trusts")
+            return _read_block(header, block.proofs)
+        last_hash = trust.genesis_hash
     if header.number <= last_number:
         raise BlockReplayed(f"block #{header.number} is not after the last applied block #{last_number}")
     if header.number != last_number + 1:
@@ -154,7 +166,11 @@ def verify_block(trust: ChainTrust, last_number: int, last_hash: bytes, block: B
             f"the last applied block is 0x{last_hash.hex()}"
         )
     verify_finality(trust, header, block.justification)
-    values = read_proven(header.state_root, block.proofs, REQUIRED_KEYS)
+    return _read_block(header, block.proofs)
+
+
+def _read_block(header: HeaderView, proofs: bytes) -> VerifiedBlock:
+    values = read_proven(header.state_root, proofs, REQUIRED_KEYS)
     try:
         raw_messages = values[INBOUND_MESSAGES_KEY]
         messages = tuple(MESSAGES.decode(raw_messages)) if raw_messages is not None else ()

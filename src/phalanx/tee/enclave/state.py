@@ -35,7 +35,7 @@ from phalanx.contracts import ORIGIN, Contract, ContractError, Origin, create_bu
 from phalanx.crypto import Keypair, KeyType
 from phalanx.crypto.box import X25519Keypair
 from phalanx.errors import PhalanxError
-from phalanx.tee.enclave.chain import ChainTrust, DevTrust
+from phalanx.tee.enclave.chain import PRE_GENESIS_HASH, ChainTrust, DevTrust
 from phalanx.tee.enclave.errors import InvalidSealedState
 from phalanx.tee.gatekeeper import (
     ContractKeys,
@@ -107,14 +107,15 @@ class EnclaveState:
 
 
 def initial_enclave_state(identity_seed: bytes, x25519_secret: bytes, trust: ChainTrust) -> EnclaveState:
-    """A fresh enclave that trusts `trust` and has applied only the genesis block."""
+    """A fresh enclave that trusts `trust` and has applied no block yet: the next is the genesis block
+    (whose messages, e.g. contracts deployed at genesis, it reads with proofs) or block 1."""
     identity = Keypair.from_seed(identity_seed, KeyType.SR25519)
     return EnclaveState(
         identity_seed=identity_seed,
         x25519_secret=x25519_secret,
         trust=trust,
         block_number=0,
-        block_hash=trust.genesis_hash,
+        block_hash=PRE_GENESIS_HASH,
         block_timestamp_ms=0,
         worker_sequence=0,
         gatekeeper=initial_state(identity.public_key, x25519_secret),

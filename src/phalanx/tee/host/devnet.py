@@ -1,0 +1,147 @@
+"""Development networks with SIMULATED workers: a genesis that accepts them, and the governance steps
+a dev chain needs to give them work.
+
+- `prepare_dev_genesis(spec, platform_dir)`: the chain spec with its Registry genesis set to accept
+  simulated quotes signed by the devnet attestation key of the machine whose platform directory is
+  `platform_dir`, and to allow the measurement of this build's enclave code. Workers on that machine
+  must run with the same platform directory (`WorkerConfig.platform_dir`).
+- `force_register_gatekeeper(rpc, sudo, worker)`: make a registered worker a gatekeeper with
+  `Sudo.sudo(Registry.force_register_gatekeeper)`, waiting for finality and for the call's result.
+- `wait_worker_registered`, `wait_gatekeeper`, `wait_master_key`: poll chain storage with a deadline.
+
+Simulated attestation gives no isolation: use it on development chains only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from phalanx.client.rpc import RpcClient
+from phalanx.client.tx import (
+    compose_signed_extrinsic,
+    fetch_chain_context,
+    next_nonce,
+    submit_and_wait_finalized,
+)
+from phalanx.crypto import Keypair
+from phalanx.errors import PhalanxError
+from phalanx.runtime import ChainSpec
+from phalanx.runtime.assembly import CALLS
+from phalanx.runtime.modules.registry import RegistryGenesis
+from phalanx.runtime.modules.registry import declarations as registry_d
+from phalanx.runtime.modules.system import declarations as system_d
+from phalanx.runtime.runtime import decode_events
+from phalanx.tee.platform.measurement import compute_code_measurement
+from phalanx.tee.platform.simulated import devnet_attestation_public_key
+
+
+class DevnetError(PhalanxError):
+    """A development-network step did not take effect (refused call, or a deadline passed)."""
+
+    module = "worker"
+    code = 20
+
+
+def prepare_dev_genesis(spec: ChainSpec, platform_dir: Path, measurement: bytes | None = None) -> ChainSpec:
+    """`spec` with a Registry genesis that accepts this machine's SIMULATED workers.
+
+    Sets `allow_simulated`, the devnet attestation public key of `platform_dir` (created there on first
+    use) and adds the enclave measurement (default: this build's code) to the allowlist, keeping any
+    measurements already listed. Everything else in `spec` is unchanged.
+    """
+    registry = spec.genesis.registry
+    allowed = measurement if measurement is not None else compute_code_measurement()
+    allowlist = registry.measurement_allowlist
+    if allowed not in allowlist:
+        allowlist = (*allowlist, allowed)
+    configured = RegistryGenesis(
+        allow_simulated=True,
+        simulated_attestation_key=devnet_attestation_public_key(platform_dir),
+        measurement_allowlist=allowlist,
+        allow_out_of_date=registry.allow_out_of_date,
+    )
+    configured.check()
+    return replace(spec, genesis=replace(spec.genesis, registry=configured))
+
+
+async def submit_call(rpc: RpcClient, signer: Keypair, call: bytes, timeout: float = 60.0) -> list[Any]:
+    """Submit `call` signed by `signer`, wait until finalized, and return the events of its extrinsic.
+
+    Raises `DevnetError` when the extrinsic failed (`System.ExtrinsicFailed`) or a sudo call inside it
+    failed (`Sudo.Sudid` with an error)."""
+    chain = await fetch_chain_context(rpc)
+    nonce = await next_nonce(rpc, signer.public_key)
+    xt = compose_signed_extrinsic(signer, call, nonce, chain)
+    done = await submit_and_wait_finalized(rpc, xt, timeout)
+    raw = await rpc.request(
+        "state_getStorage", ["0x" + system_d.Events.key.hex(), "0x" + done.block_hash.hex()]
+    )
+    events = decode_events(bytes.fromhex(raw[2:])) if raw else []
+    mine = [e for e in events if e.phase == ("ApplyExtrinsic", done.index)]
+    for event in mine:
+        if (event.module, event.name) == ("System", "ExtrinsicFailed"):
+            raise DevnetError(f"the call failed: {event.fields.get('dispatch_error')}")
+        result = event.fields.get("sudo_result")
+        if (
+            (event.module, event.name) == ("Sudo", "Sudid")
+            and isinstance(result, tuple)
+            and result[0] == "Err"
+        ):
+            raise DevnetError(f"the sudo call failed: {result[1]}")
+    return mine
+
+
+async def force_register_gatekeeper(
+    rpc: RpcClient, sudo: Keypair, worker: bytes, timeout: float = 60.0
+) -> None:
+    """Make the registered worker `worker` (its identity public key) a gatekeeper, as the sudo key.
+
+    Waits until the call is finalized; raises `DevnetError` if it was refused (not registered, already
+    a gatekeeper, `sudo` is not the sudo key)."""
+    inner = CALLS.call("Registry", "force_register_gatekeeper", worker=worker)
+    call = CALLS.encode(CALLS.call("Sudo", "sudo", call=inner))
+    await submit_call(rpc, sudo, call, timeout)
+
+
+async def _poll(what: str, check: Any, timeout: float) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise DevnetError(f"{what} did not happen within {timeout} s")
+        await asyncio.sleep(0.2)
+
+
+async def _storage(rpc: RpcClient, key: bytes) -> bytes | None:
+    raw = await rpc.request("state_getStorage", ["0x" + key.hex()])
+    return None if raw is None else bytes.fromhex(raw[2:])
+
+
+async def wait_worker_registered(rpc: RpcClient, worker: bytes, timeout: float = 60.0) -> None:
+    """Wait until `worker` is in `Registry.Workers`."""
+
+    async def check() -> bool:
+        return await _storage(rpc, registry_d.Workers.key(worker)) is not None
+
+    await _poll(f"registration of worker 0x{worker.hex()}", check, timeout)
+
+
+async def get_gatekeepers(rpc: RpcClient) -> list[bytes]:
+    raw = await _storage(rpc, registry_d.Gatekeepers.key)
+    return [] if raw is None else list(registry_d.Gatekeepers.codec.decode(raw))
+
+
+async def wait_master_key(rpc: RpcClient, generation: int = 0, timeout: float = 60.0) -> bytes:
+    """Wait until master-key generation `generation` is published; returns the group's public key."""
+
+    async def check() -> bytes | None:
+        return await _storage(rpc, registry_d.MasterPublicKeys.key(generation))
+
+    found: bytes = await _poll(f"publication of master-key generation {generation}", check, timeout)
+    return found

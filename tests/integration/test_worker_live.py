@@ -1,0 +1,311 @@
+"""Workers against a live dev node, all real processes: `phalanx dev` with a genesis that accepts this
+machine's SIMULATED workers, and `python -m phalanx.tee.host` workers (host + enclave process each).
+
+One scenario, in order: a worker registers and becomes the gatekeeper (generation 0 published, the
+token's key distributed with its egress key); a second worker registers and receives the token key;
+deposits and encrypted commands go through the chain; both replicas answer encrypted queries alike;
+a withdrawal's egress is executed once although both replicas submit it; the plain worker is killed
+with SIGKILL (host and enclave), commands go on without it, and it restarts from its sealed state,
+catches up and agrees (nothing lost or applied twice); a second gatekeeper receives the master key and,
+when a third one is registered, both produce the key share, which the chain accepts once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import aiohttp
+import pytest
+
+from phalanx.client.rpc import RpcClient
+from phalanx.contracts import compute_builtin_id
+from phalanx.contracts.token import ANSWERS, COMMANDS, QUERIES, AccountBalance, Balance, Transfer, Withdraw
+from phalanx.crypto import Keypair
+from phalanx.mq import ContractOrigin, GatekeeperOrigin
+from phalanx.runtime import ChainSpec
+from phalanx.runtime.assembly import CALLS
+from phalanx.runtime.modules.contracts import declarations as contracts_d
+from phalanx.runtime.modules.mq import declarations as mq_d
+from phalanx.runtime.modules.system import declarations as system_d
+from phalanx.tee.enclave.commands import encrypt_command
+from phalanx.tee.enclave.query import make_query, open_answer, seal_query
+from phalanx.tee.host import devnet
+
+if TYPE_CHECKING:
+    from conftest import DevNodes
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
+
+READY = re.compile(
+    r"^phalanx worker ready: identity=0x(?P<identity>[0-9a-f]{64}) "
+    r"encryption=0x(?P<encryption>[0-9a-f]{64}) query=(?P<query>\S+) block=(?P<block>\d+)$"
+)
+TOKEN = compute_builtin_id("token")
+PHA = 10**12
+DAVE, EVE = Keypair.from_suri("//Dave"), Keypair.from_suri("//Eve")
+SUDO = Keypair.from_suri("//Alice")
+DEADLINE = 120.0
+T = TypeVar("T")
+
+
+class WorkerProcess:
+    """One worker: `python -m phalanx.tee.host` in its own process group (host and enclave)."""
+
+    def __init__(
+        self, node_url: str, base_path: Path, platform_dir: Path, account: str, checkpoint_interval: int
+    ) -> None:
+        self.args = [sys.executable, "-m", "phalanx.tee.host", "--node", node_url,
+                     "--base-path", str(base_path), "--platform-dir", str(platform_dir),
+                     "--account", account, "--checkpoint-interval", str(checkpoint_interval)]  # fmt: skip
+        self.lines: list[str] = []
+        self.identity = self.encryption = b""
+        self.query_url = ""
+        self.process: subprocess.Popen[str] | None = None
+
+    def start(self) -> WorkerProcess:
+        self.lines.append("--- start ---")
+        ready: queue.Queue[str | None] = queue.Queue()
+        self.process = subprocess.Popen(
+            self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )  # fmt: skip
+        process = self.process
+
+        def pump() -> None:
+            assert process.stdout is not None
+            for line in process.stdout:
+                self.lines.append(line.rstrip("\n"))
+                if READY.match(line.rstrip("\n")):
+                    ready.put(line.rstrip("\n"))
+            ready.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+        try:
+            line = ready.get(timeout=DEADLINE)
+        except queue.Empty:
+            raise TimeoutError("the worker was not ready in time:\n" + "\n".join(self.lines[-30:])) from None
+        if line is None:
+            raise RuntimeError("the worker exited before it was ready:\n" + "\n".join(self.lines[-30:]))
+        match = READY.match(line)
+        assert match is not None
+        self.identity, self.encryption = bytes.fromhex(match["identity"]), bytes.fromhex(match["encryption"])
+        self.query_url = match["query"]
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL the host and its enclave process (one process group)."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        if self.process is not None:
+            self.process.wait(timeout=30)
+
+    def log_has(self, text: str) -> bool:
+        return any(text in line for line in self.lines)
+
+
+@pytest.fixture
+def workers() -> Iterator[list[WorkerProcess]]:
+    started: list[WorkerProcess] = []
+    try:
+        yield started
+    finally:
+        for worker in started:
+            worker.kill()
+            print(f"--- worker {worker.args[6]} (last lines) ---")
+            print("\n".join(worker.lines[-40:]))
+
+
+def dev_options(spec: Path) -> list[str]:
+    options = ["--block-time", "0.5", "--chain-spec", str(spec)]
+    # `phalanx dev` may run its own workers beside the chain; this test brings its own.
+    usage = subprocess.run([sys.executable, "-m", "phalanx.cli.main", "dev", "--help"], capture_output=True,
+                           text=True, timeout=60, env={**os.environ, "COLUMNS": "200"}).stdout  # fmt: skip
+    if "--workers" in usage:
+        options += ["--workers", "0"]
+    if "--gatekeepers" in usage:
+        options += ["--gatekeepers", "0"]
+    return options
+
+
+async def until(what: str, check: Callable[[], Awaitable[T | None]], timeout: float = DEADLINE) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await check()
+        if value is not None and value is not False:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within {timeout} s")
+        await asyncio.sleep(0.25)
+
+
+async def storage(rpc: RpcClient, key: bytes) -> bytes | None:
+    raw = await rpc.request("state_getStorage", ["0x" + key.hex()])
+    return None if raw is None else bytes.fromhex(raw[2:])
+
+
+async def sequence_of(rpc: RpcClient, origin: Any) -> int:
+    raw = await storage(rpc, mq_d.Sequences.key(origin))
+    return 0 if raw is None else int(mq_d.Sequences.codec.decode(raw))
+
+
+async def command_count(rpc: RpcClient) -> int:
+    raw = await storage(rpc, contracts_d.CommandSequence.key(TOKEN))
+    return 0 if raw is None else int(contracts_d.CommandSequence.codec.decode(raw))
+
+
+async def free_balance(rpc: RpcClient, who: bytes) -> int:
+    data = await storage(rpc, system_d.Account.key(who))
+    return 0 if data is None else int(system_d.Account.codec.decode(data).free)
+
+
+async def contract_public(rpc: RpcClient) -> bytes | None:
+    raw = await storage(rpc, contracts_d.PublicKeys.key(TOKEN))
+    return None if raw is None else bytes(contracts_d.PublicKeys.codec.decode(raw)["public_key"])
+
+
+async def query_balance(http: aiohttp.ClientSession, worker: WorkerProcess, who: Keypair) -> tuple[int, int]:
+    """(private balance of `who`, block the answer reflects), asked of `worker` over its endpoint."""
+    signed = make_query(who, TOKEN, QUERIES.encode(Balance()), int(time.time() * 1000))
+    box, ephemeral, request_hash = seal_query(worker.encryption, signed)
+    async with http.post(worker.query_url, data=box) as response:
+        body = await response.read()
+        if response.status != 200:
+            raise RuntimeError(f"query refused: {response.status} {body[:200]!r}")
+    answer = open_answer(ephemeral, request_hash, worker.identity, body)
+    if answer.error is not None:
+        raise RuntimeError(f"the contract refused the query: {answer.error}")
+    decoded = ANSWERS.decode(answer.answer)
+    assert isinstance(decoded, AccountBalance) and decoded.account == who.public_key
+    return decoded.amount, answer.block_number
+
+
+async def settled_balance(http: aiohttp.ClientSession, worker: WorkerProcess, who: Keypair,
+                          expected: int) -> int:  # fmt: skip
+    """Wait until `worker` answers `expected` for `who` (it may lag the chain by a few blocks)."""
+    last: list[int] = []
+
+    async def check() -> int | None:
+        try:
+            amount, _ = await query_balance(http, worker, who)
+        except RuntimeError:
+            return None
+        last[:] = [amount]
+        return amount if amount == expected else None
+
+    try:
+        return await until(f"balance {expected} of 0x{who.public_key.hex()[:8]}", check)
+    except TimeoutError:
+        raise AssertionError(f"expected {expected}, the worker answers {last}") from None
+
+
+async def submit(rpc: RpcClient, signer: Keypair, module: str, function: str, **args: Any) -> None:
+    await devnet.submit_call(rpc, signer, CALLS.encode(CALLS.call(module, function, **args)))
+
+
+async def push(rpc: RpcClient, signer: Keypair, key: bytes, command: object) -> None:
+    sealed = encrypt_command(key, TOKEN, signer.public_key, COMMANDS.encode(command))
+    await submit(rpc, signer, "Contracts", "push_command", contract_id=TOKEN, ciphertext=sealed)
+
+
+def test_workers_against_a_live_dev_node(
+    tmp_path: Path, dev_nodes: DevNodes, workers: list[WorkerProcess]
+) -> None:
+    machine = tmp_path / "machine"
+    spec = devnet.prepare_dev_genesis(ChainSpec.development(), machine)
+    (tmp_path / "spec.json").write_text(json.dumps(spec.to_json()))
+    node = dev_nodes.start(*dev_options(tmp_path / "spec.json"))
+
+    def worker(name: str, account: str, checkpoint_interval: int = 4) -> WorkerProcess:
+        process = WorkerProcess(node.url, tmp_path / name, machine, account, checkpoint_interval)
+        workers.append(process)
+        return process.start()
+
+    async def scenario() -> None:
+        async with RpcClient.connect(node.url) as rpc, aiohttp.ClientSession() as http:
+            # -- a gatekeeper and a plain worker ---------------------------------------------------------
+            gk1 = await asyncio.to_thread(worker, "gk1", "//Bob")
+            await devnet.wait_worker_registered(rpc, gk1.identity)
+            await devnet.force_register_gatekeeper(rpc, SUDO, gk1.identity)
+            await devnet.wait_master_key(rpc, 0)
+            # w2 seals only on new key material: after SIGKILL it replays every block since its key
+            w2 = await asyncio.to_thread(worker, "w2", "//Charlie", 10_000)
+            await devnet.wait_worker_registered(rpc, w2.identity)
+            key = await until("the token's public key", lambda: contract_public(rpc))
+            raw = await storage(rpc, contracts_d.Assignments.key(TOKEN))
+            assert raw is not None
+            assert set(contracts_d.Assignments.codec.decode(raw)) == {gk1.identity, w2.identity}
+
+            # -- deposits and commands through the chain; encrypted queries to both replicas ---------------
+            await submit(rpc, DAVE, "Contracts", "deposit", contract_id=TOKEN, amount=10 * PHA)
+            await push(rpc, DAVE, key, Transfer(EVE.public_key, 3 * PHA, "rent"))
+            for replica in (gk1, w2):
+                await settled_balance(http, replica, DAVE, 7 * PHA)
+                await settled_balance(http, replica, EVE, 3 * PHA)
+
+            # -- a withdrawal: both replicas emit the egress, the chain pays once ------------------------
+            eve_public = await free_balance(rpc, EVE.public_key)
+            await push(rpc, EVE, key, Withdraw(1 * PHA))
+            await until("the withdrawal on chain",
+                        lambda: _true(sequence_of(rpc, ContractOrigin(TOKEN)), 1))  # fmt: skip
+            for replica in (gk1, w2):
+                await settled_balance(http, replica, EVE, 2 * PHA)
+            paid = await free_balance(rpc, EVE.public_key) - eve_public
+            assert 0 < paid <= 1 * PHA and paid > PHA // 2  # 1 PHA minus Eve's fee for the command
+
+            # -- SIGKILL the plain worker; commands go on; it restarts from its sealed state -------------
+            await asyncio.to_thread(w2.kill)
+            await push(rpc, DAVE, key, Transfer(EVE.public_key, 1 * PHA, ""))
+            await submit(rpc, DAVE, "Contracts", "deposit", contract_id=TOKEN, amount=2 * PHA)
+            await settled_balance(http, gk1, DAVE, 8 * PHA)
+            await asyncio.to_thread(w2.start)
+            await settled_balance(http, w2, DAVE, 8 * PHA)
+            await settled_balance(http, w2, EVE, 3 * PHA)
+            assert await command_count(rpc) == 5  # 2 deposits, 3 commands, each applied once by each replica
+            assert await sequence_of(rpc, ContractOrigin(TOKEN)) == 1  # the replayed withdrawal is not repaid
+            assert w2.log_has("egress ContractOrigin #0 is on chain already; skipped")
+
+            # -- a second gatekeeper gets the master key; with a third, both produce the share ------------
+            gk3 = await asyncio.to_thread(worker, "gk3", "//Ferdie")
+            await devnet.wait_worker_registered(rpc, gk3.identity)
+            before = await sequence_of(rpc, GatekeeperOrigin())
+            await devnet.force_register_gatekeeper(rpc, SUDO, gk3.identity)
+            await until("the share to the second gatekeeper",
+                        lambda: _true(sequence_of(rpc, GatekeeperOrigin()), before + 1))  # fmt: skip
+            await until("the second gatekeeper opens its share",
+                        lambda: _found(gk3, "received master key generation 0"))  # fmt: skip
+            await devnet.force_register_gatekeeper(rpc, SUDO, w2.identity)
+            await until("the share to the third gatekeeper",
+                        lambda: _true(sequence_of(rpc, GatekeeperOrigin()), before + 2))  # fmt: skip
+            await until("the third gatekeeper opens its share",
+                        lambda: _found(w2, "received master key generation 0"))  # fmt: skip
+            share = f"GatekeeperOrigin #{before + 1}"
+            await until("both gatekeepers produced the share",
+                        lambda: _both(gk1, gk3, share))  # fmt: skip
+            assert await sequence_of(rpc, GatekeeperOrigin()) == before + 2  # accepted once
+            assert await devnet.get_gatekeepers(rpc) == [gk1.identity, gk3.identity, w2.identity]
+
+    asyncio.run(scenario())
+
+
+async def _true(value: Awaitable[int], at_least: int) -> bool | None:
+    return True if await value >= at_least else None
+
+
+async def _found(worker: WorkerProcess, text: str) -> bool | None:
+    return True if worker.log_has(text) else None
+
+
+async def _both(a: WorkerProcess, b: WorkerProcess, egress: str) -> bool | None:
+    return True if all(w.log_has(f"egress {egress} ") for w in (a, b)) else None
