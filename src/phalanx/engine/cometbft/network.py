@@ -399,22 +399,43 @@ def app_hashes(info: NetworkInfo, heights: Sequence[int], indices: Sequence[int]
     return {node.name: [node.rpc().app_hash_at(h) for h in heights] for node in chosen}
 
 
+PREVOTE_STEP = 4
+PRECOMMIT_STEP = 6
+
+
 @dataclass(frozen=True)
 class ConsensusProgress:
-    """Where a validator's consensus stands: height, round, step (4 = prevote) and the prevotes it
-    holds for that round."""
+    """Where a validator's consensus stands: height, round, step (4 prevote, 6 precommit) and the
+    prevotes and precommits it holds for that round."""
 
     height: int
     round: int
     step: int
     prevotes: int
+    precommits: int
 
 
 def consensus_progress(node: ValidatorNode) -> ConsensusProgress:
     state = node.rpc().call("consensus_state")["round_state"]
     height, round_, step = (int(part) for part in str(state["height/round/step"]).split("/"))
-    prevotes = 0
+    prevotes = precommits = 0
     for votes in state.get("height_vote_set") or []:
         if int(votes.get("round", -1)) == round_:
             prevotes = sum(1 for vote in votes.get("prevotes") or [] if str(vote).startswith("Vote{"))
-    return ConsensusProgress(height=height, round=round_, step=step, prevotes=prevotes)
+            precommits = sum(1 for vote in votes.get("precommits") or [] if str(vote).startswith("Vote{"))
+    return ConsensusProgress(height=height, round=round_, step=step, prevotes=prevotes, precommits=precommits)
+
+
+def is_stalled(progress: Sequence[ConsensusProgress]) -> bool:
+    """Whether validators (of equal power, the only ones up) wait for votes that cannot come: all at
+    one height and round, each has voted in its step, and they hold no vote but their own. Without
+    more than 2/3 of the power, Tendermint neither times out of that step nor commits."""
+    live = len(progress)
+    if len({(p.height, p.round, p.step) for p in progress}) != 1:
+        return False
+    step = progress[0].step
+    if step == PREVOTE_STEP:
+        return all(p.prevotes == live for p in progress)
+    if step == PRECOMMIT_STEP:
+        return all(p.precommits == live for p in progress)
+    return False
