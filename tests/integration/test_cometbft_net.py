@@ -10,6 +10,8 @@ process is stopped at the end, also when a test fails.
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -163,9 +165,13 @@ def test_net_cli_up_status_down(tmp_path: Path) -> None:
         assert status.exit_code == 0 and "validator-1" in status.output
         again = runner.invoke(net_app, ["up", *args])
         assert again.exit_code == 1 and "holds" in again.output
+        # A process of the network that net.json does not list (e.g. left from an earlier run).
+        stray = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)",
+                                  str(base.resolve() / "validator-0" / "stray")])
     finally:
         down = runner.invoke(net_app, ["down", "--base-path", str(base)])
     assert down.exit_code == 0 and "stopped" in down.output
     assert not any(is_alive(p) for n in info.validators for p in (n.app_pid, n.cometbft_pid))
+    assert stray.wait(timeout=30) is not None
     second = runner.invoke(net_app, ["down", "--base-path", str(base)])
     assert second.exit_code == 0 and "nothing was running" in second.output

@@ -8,7 +8,9 @@
 - `kill -9` of one validator's two processes: the other three keep finalizing; restarted, it
   replays what it missed and reaches the same app hash;
 - two of four down: the survivors cannot finalize and do not fork; restored, the chain resumes and
-  the transfers submitted meanwhile land.
+  the transfers submitted meanwhile land;
+- the light client accepts the network's real commits, and CometBFT header H+1 carries the
+  Substrate state root of block H (the one-block app-hash lag).
 
 Every process is stopped at the end, also when a test fails.
 """
@@ -48,6 +50,7 @@ from phalanx.engine.cometbft.network import (
     wait_for_height,
 )
 from phalanx.engine.cometbft.process import is_alive, wait_for
+from phalanx.engine.lightclient import LightClient, parse_signed_header, parse_validator_set
 from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.extrinsic import sign_extrinsic
 from phalanx.runtime.version import SPEC_VERSION, TRANSACTION_VERSION
@@ -229,3 +232,16 @@ def test_two_of_four_down_nothing_is_finalized_then_the_chain_resumes(net: Netwo
     wait_for_height(info, pending + 2, deadline())
     wait_all_included(info, senders, [0, 1, 2, 3])
     assert_agreement(info, pending + 1, [0, 1, 2, 3])
+
+
+def test_light_client_accepts_commits_and_header_h_plus_1_holds_the_root_of_h(net: NetworkInfo) -> None:
+    node = net.validators[1]
+    comet = node.rpc()
+    last = (height_of(node) or 0) - 1
+    client = LightClient(net.chain_id, parse_validator_set(comet.validators(1)))
+    for height in range(1, last + 1):
+        signed = parse_signed_header(comet.commit(height))
+        assert client.advance(signed, parse_validator_set(comet.validators(height))).height == height
+        if height >= 2:  # the one-block lag: header H carries the state root of block H - 1
+            previous = substrate(node, "chain_getHeader", substrate(node, "chain_getBlockHash", height - 1))
+            assert "0x" + signed.header.app_hash.hex() == previous["stateRoot"]
