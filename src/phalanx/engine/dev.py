@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from phalanx.crypto.hashing import twox_128
+from phalanx.crypto.hashing import blake2_256, twox_128
 from phalanx.crypto.keys import Keypair
 from phalanx.engine.finality import sign_dev_justification
 from phalanx.errors import PhalanxError
@@ -127,7 +127,8 @@ class DevEngine:
         self.runtime.commit(built, justification)
         self._last_timestamp = timestamp
         number = int(built.block.header.number)
-        dropped = list(built.dropped)
+        # The builder reports dropped extrinsics by their bytes; the pool knows them by hash.
+        dropped = [(blake2_256(raw), error) for raw, error in built.dropped]
         dropped_hashes = {xt_hash for xt_hash, _ in dropped}
         included = [tx.hash for tx in pending if tx.hash not in dropped_hashes]
         in_pool = self.pool.block_imported(built.hash, number, included, dropped)

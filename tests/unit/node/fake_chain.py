@@ -149,7 +149,7 @@ class FakeChain:
                 if valid.requires:
                     raise InvalidTransaction("future", reason="Future")
             except PhalanxError as error:
-                dropped.append((blake2_256(xt), error))
+                dropped.append((xt, error))
                 continue
             state[nonce_key(valid.sender)] = bytes([valid.nonce + 1])
             included.append(xt)
