@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Network
+from e2e_network import Network
 
 from phalanx.client.confidential import (
     EVENTS_KEY,
@@ -163,10 +163,11 @@ def _sealed_token_state(platform_dir: Path, data_dir: Path) -> tuple[int, bytes]
 
 def test_replicas_agree_after_random_commands(network: Network) -> None:
     last_block, _ = network.run(_random_commands(network.url, RANDOM_COMMANDS, seed=7), timeout=400)
-    worker = json.loads((network.base / "dev.json").read_text())["workers"][0]
+    dev = json.loads((network.base / "dev.json").read_text())
+    platform_dir = Path(dev["platform_dir"])  # one machine: both workers seal with its secret
     replicas = {
-        "worker-0": (Path(worker["base_path"]) / "machine", Path(worker["base_path"]) / "enclave"),
-        "in-process": (network.observer_base / "machine", network.observer_base / "enclave"),
+        "worker-0": (platform_dir, Path(dev["workers"][0]["base_path"]) / "enclave"),
+        "in-process": (platform_dir, network.observer_base / "enclave"),
     }
     # Workers seal their state every 16 blocks; wait until both sealed a block after the last command.
     deadline = time.monotonic() + 240

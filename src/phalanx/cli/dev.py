@@ -78,8 +78,8 @@ def dev(
     ] = None,
     log_level: Annotated[str, typer.Option(help="Log level: debug, info, warning, error.")] = "warning",
     gatekeepers: Annotated[int, typer.Option(help="Gatekeeper processes to run beside the chain (0: none).")]
-    = 0,
-    workers: Annotated[int, typer.Option(help="Worker processes to run beside the chain (0: none).")] = 0,
+    = 1,
+    workers: Annotated[int, typer.Option(help="Worker processes to run beside the chain (0: none).")] = 2,
 ) -> None:
     """Run a development chain in this process: seals blocks, finalizes them at once, serves JSON-RPC.
 

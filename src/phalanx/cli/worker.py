@@ -48,6 +48,10 @@ def worker(
     query_host: Annotated[
         str, typer.Option("--query-host", help="address the query endpoint binds")
     ] = "127.0.0.1",
+    platform_dir: Annotated[
+        Path | None,
+        typer.Option("--platform-dir", help="the machine's platform directory (default: BASE_PATH/machine)"),
+    ] = None,
 ) -> None:
     """Start the enclave, register it on chain, follow finalized blocks, serve encrypted queries.
 
@@ -69,7 +73,9 @@ def worker(
             "gatekeeper mode: the worker becomes a gatekeeper once governance calls "
             "Registry.force_register_gatekeeper for its identity"
         )
-    config = WorkerConfig(node, base_path, payer, authority, query_host, query_port)
+    config = WorkerConfig(
+        node, base_path, payer, authority, query_host, query_port, platform_dir=platform_dir
+    )
     base_path.mkdir(parents=True, exist_ok=True)
     asyncio.run(WorkerHost(config).run())
 

@@ -16,9 +16,9 @@ path `BASE/workers/<name>`; its host logs go to `BASE/workers/<name>/host.log`. 
    of the assignments made before it;
 4. wait until every worker assigned to the token contract reports its key, then write `BASE/dev.json`.
 
-Attestation is SIMULATED: all processes quote with the machine's devnet attestation key
-(`BASE/machine/attestation_key`, copied into each process's platform directory), whose public key
-and the enclave code measurement the genesis allows. Restart on the same base path: the chain spec,
+Attestation is SIMULATED: all processes share the machine's platform directory `BASE/machine`, so
+they quote with its devnet attestation key, whose public key and the enclave code measurement the
+genesis allows (`phalanx.tee.host.devnet.prepare_dev_genesis`). Restart on the same base path: the chain spec,
 query ports and the processes' sealed state are reused; nothing is registered twice.
 """
 
@@ -29,12 +29,11 @@ import contextlib
 import ctypes
 import json
 import logging
-import shutil
 import signal
 import socket
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +58,7 @@ MACHINE_DIR = "machine"
 WORKERS_DIR = "workers"
 HOST_LOG = "host.log"
 QUERY_PORT_FILE = "query-port"
-ATTESTATION_KEY_FILE = "attestation_key"
+SUDO_SURI = "//Alice"  # the development chain spec's sudo key
 FUNDER_SURI = "//Ferdie"
 HOST_FUNDS = 10_000 * 10**12
 MIN_HOST_BALANCE = 100 * 10**12
@@ -93,7 +92,8 @@ class DevnetConfig:
     workers: int = 2
     authority_suri: str = "//Alice"
     ready_timeout_s: float = 180.0
-    checkpoint_interval: int = 16
+    platform_dir: Path | None = None
+    """The machine's platform directory all processes share; default `BASE/machine`."""
 
     def check(self) -> None:
         if not (0 <= self.gatekeepers <= 8 and 0 <= self.workers <= 16):
@@ -167,7 +167,7 @@ class Devnet:
 
     @property
     def machine_dir(self) -> Path:
-        return self.base / MACHINE_DIR
+        return self.config.platform_dir or self.base / MACHINE_DIR
 
     # -- genesis -----------------------------------------------------------------------------------
 
@@ -181,6 +181,8 @@ class Devnet:
             spec = ChainSpec.development()
         else:
             spec = ChainSpec.from_json(json.loads(source.read_text()))
+        from phalanx.tee.host.devnet import prepare_dev_genesis  # dev tooling: the node never runs enclaves
+
         prepared = prepare_dev_genesis(spec, self.machine_dir)
         self.base.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
@@ -245,12 +247,6 @@ class Devnet:
                 await asyncio.sleep(0.2)
 
     async def _launch(self, proc: WorkerProcess) -> None:
-        platform = proc.base_path / MACHINE_DIR
-        platform.mkdir(mode=0o700, parents=True, exist_ok=True)
-        key = platform / ATTESTATION_KEY_FILE
-        if not key.exists():
-            shutil.copyfile(self.machine_dir / ATTESTATION_KEY_FILE, key)
-            key.chmod(0o600)
         authority = Keypair.from_suri(self.config.authority_suri).public_key
         command = [
             sys.executable, "-m", "phalanx.cli.main", "worker",
@@ -259,6 +255,7 @@ class Devnet:
             "--account", proc.host_suri,
             "--dev-authority", "0x" + authority.hex(),
             "--query-port", str(proc.query_port),
+            "--platform-dir", str(self.machine_dir),
         ]  # fmt: skip
         if proc.role == "gatekeeper":
             command.append("--gatekeeper")
@@ -292,20 +289,14 @@ class Devnet:
     async def _make_gatekeepers(
         self, rpc: RpcClient, client: ConfidentialClient, gatekeepers: list[WorkerProcess], deadline: float
     ) -> None:
-        from phalanx.runtime.modules.registry import declarations as registry_d
-        from phalanx.runtime.modules.registry.calls import CALLS as REGISTRY_CALLS
-        from phalanx.runtime.modules.sudo import CALLS as SUDO_CALLS
-        from phalanx.runtime.modules.sudo import INDEX as SUDO_INDEX
+        from phalanx.tee.host.devnet import force_register_gatekeeper
 
-        force = next(c.index for c in REGISTRY_CALLS if c.name == "force_register_gatekeeper")
-        sudo = next(c.index for c in SUDO_CALLS if c.name == "sudo")
-        alice = Keypair.from_suri("//Alice")
+        sudo = Keypair.from_suri(SUDO_SURI)
         for proc in gatekeepers:
             record = await client.get_worker(proc.identity)
             if record is not None and record.is_gatekeeper:
                 continue
-            inner = bytes((registry_d.INDEX, force)) + proc.identity
-            await client.submit_call(alice, bytes((SUDO_INDEX, sudo)) + inner)
+            await force_register_gatekeeper(rpc, sudo, proc.identity)
             while True:
                 record = await client.get_worker(proc.identity)
                 if record is not None and record.is_gatekeeper:
@@ -352,6 +343,7 @@ class Devnet:
             "rpc": self.rpc_url,
             "genesis": genesis,
             "base_path": str(self.base),
+            "platform_dir": str(self.machine_dir),
             "workers": [p.describe() for p in self.processes if p.role == "worker"],
             "gatekeepers": [p.describe() for p in self.processes if p.role == "gatekeeper"],
         }
@@ -392,23 +384,6 @@ class Devnet:
                 proc.log_file = None
 
 
-def prepare_dev_genesis(spec: ChainSpec, platform_dir: Path) -> ChainSpec:
-    """`spec` with a Registry genesis that accepts simulated quotes signed by this machine's devnet
-    attestation key for the current enclave code measurement. SIMULATED attestation: dev chains only."""
-    from phalanx.runtime.modules.registry.genesis_config import RegistryGenesis
-    from phalanx.tee.platform.measurement import compute_code_measurement
-    from phalanx.tee.platform.simulated import load_devnet_attestation_key
-
-    key = load_devnet_attestation_key(platform_dir)
-    registry = RegistryGenesis(
-        allow_simulated=True,
-        simulated_attestation_key=key.public_key,
-        measurement_allowlist=(compute_code_measurement(),),
-    )
-    return replace(spec, genesis=replace(spec.genesis, registry=registry))
-
-
 __all__ = [
     "DEV_JSON", "Devnet", "DevnetConfig", "DevnetError", "DevnetTimeout", "WorkerExited", "WorkerProcess",
-    "prepare_dev_genesis",
 ]  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from phalanx.client.confidential import (
@@ -12,7 +13,7 @@ from phalanx.client.confidential import (
     encode_push_command,
 )
 from phalanx.contracts import Unauthorized, compute_builtin_id
-from phalanx.node.devnet import prepare_dev_genesis
+from phalanx.node.devnet import Devnet, DevnetConfig
 from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.chain_spec import ChainSpec
 from phalanx.runtime.runtime import EventRecord
@@ -59,11 +60,12 @@ def test_contract_refusals_are_named() -> None:
     assert describe_contract_error("elsewhere", 99) == "elsewhere error 99"
 
 
-def test_dev_genesis_accepts_this_machines_simulated_workers(tmp_path: Path) -> None:
-    spec = prepare_dev_genesis(ChainSpec.development(), tmp_path / "machine")
-    registry = spec.genesis.registry
+def test_dev_chain_spec_accepts_this_machines_workers_and_is_kept(tmp_path: Path) -> None:
+    devnet = Devnet(DevnetConfig(tmp_path / "dev"))
+    path = devnet.prepare_chain_spec(None)
+    registry = ChainSpec.from_json(json.loads(path.read_text())).genesis.registry
     assert registry.allow_simulated
-    assert registry.simulated_attestation_key == load_devnet_attestation_key(tmp_path / "machine").public_key
-    assert registry.measurement_allowlist == (compute_code_measurement(),)
-    again = ChainSpec.from_json(spec.to_json())
-    assert again.genesis.registry == registry
+    assert registry.simulated_attestation_key == load_devnet_attestation_key(devnet.machine_dir).public_key
+    assert compute_code_measurement() in registry.measurement_allowlist
+    path.write_text(path.read_text() + " ")
+    assert devnet.prepare_chain_spec(None).read_text().endswith(" ")  # a restart reuses the file
