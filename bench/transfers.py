@@ -78,6 +78,7 @@ def start_node(spec: Path, options: list[str],
     if profile_out is not None:
         command += ["-m", "cProfile", "-o", str(profile_out)]
     command += ["-m", "phalanx.cli.main", "dev", "--tmp", "--rpc-port", "0", "--chain-spec", str(spec)]
+    command += ["--gatekeepers", "0", "--workers", "0"]
     command += options
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})

@@ -92,7 +92,10 @@ class DevNodes:
         self.started: list[DevProcess] = []
 
     def start(self, *options: str, base_path: Path | None = None) -> DevProcess:
-        args = ["--rpc-port", "0", *options]
+        """A bare dev chain: no gatekeeper or workers unless `options` ask for them."""
+        bare = ["--gatekeepers", "0", "--workers", "0"]
+        defaults = [] if {"--workers", "--gatekeepers"} & set(options) else bare
+        args = ["--rpc-port", "0", *defaults, *options]
         args += ["--base-path", str(base_path)] if base_path is not None else ["--tmp"]
         node = DevProcess(args)
         self.started.append(node)
