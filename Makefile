@@ -7,7 +7,7 @@ TOOLS := $(CURDIR)/.tools
 COMETBFT := $(TOOLS)/bin/cometbft
 PYTEST_ARGS ?=
 
-.PHONY: dev test lint typecheck fmt bench cometbft clean
+.PHONY: dev test net net-down lint typecheck fmt bench cometbft clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ cometbft: $(COMETBFT)
 
 dev: $(STAMP)
 	$(VENV)/bin/phalanx dev $(ARGS)
+
+net: $(STAMP) $(COMETBFT)
+	PATH=$(TOOLS)/bin:$$PATH $(VENV)/bin/phalanx net up --validators $${VALIDATORS:-4} $(ARGS)
+
+net-down: $(STAMP)
+	$(VENV)/bin/phalanx net down $(ARGS)
 
 test: $(STAMP) $(COMETBFT)
 	PATH=$(TOOLS)/bin:$$PATH $(PY) -m pytest -q $(PYTEST_ARGS)
