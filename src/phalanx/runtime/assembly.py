@@ -23,6 +23,7 @@ from phalanx.runtime.modules import (
     timestamp,
     transaction_payment,
     treasury,
+    validators,
 )
 
 MODULES: tuple[Module, ...] = (
@@ -35,6 +36,7 @@ MODULES: tuple[Module, ...] = (
     session.MODULE,
     treasury.MODULE,
     democracy.MODULE,
+    validators.MODULE,
     registry.MODULE,
     mq.MODULE,
     contracts.MODULE,

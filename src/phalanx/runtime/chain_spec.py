@@ -62,6 +62,8 @@ class GenesisConfig:
     economics: EconomicsGenesis = field(default_factory=EconomicsGenesis)
     registry: RegistryGenesis = field(default_factory=RegistryGenesis)
     contracts: ContractsGenesis = field(default_factory=ContractsGenesis)
+    validators: tuple[tuple[bytes, int], ...] = ()
+    """CometBFT's genesis validators: (ed25519 consensus key, voting power); empty under the dev engine."""
 
     def total(self) -> int:
         return sum(amount for _, amount in self.balances)
@@ -90,6 +92,7 @@ class GenesisConfig:
             "economics": self.economics.to_json(),
             "registry": self.registry.to_json(),
             "contracts": self.contracts.to_json(),
+            "validators": [["0x" + key.hex(), power] for key, power in self.validators],
         }
 
     @classmethod
@@ -103,6 +106,10 @@ class GenesisConfig:
                 economics=EconomicsGenesis.from_json(d.get("economics")),
                 registry=RegistryGenesis.from_json(d.get("registry") or {}),
                 contracts=ContractsGenesis.from_json(d.get("contracts") or {}),
+                validators=tuple(
+                    (bytes.fromhex(str(key).removeprefix("0x")), int(power))
+                    for key, power in d.get("validators") or ()
+                ),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise GenesisError(f"malformed genesis config: {exc}") from None

@@ -13,6 +13,7 @@ from phalanx.runtime.modules import (
     staking,
     sudo,
     timestamp,
+    validators,
 )
 
 
@@ -22,9 +23,10 @@ def build_genesis(ctx: Context, config: GenesisConfig) -> None:
     sudo.genesis(ctx, config.sudo_key)
     timestamp.Now.put(ctx.state, config.timestamp_ms)
     config.economics.check()
-    validators = staking.genesis(ctx, config.economics.staking, config.dev_authority)
-    session.genesis(ctx, config.economics.session, validators)
+    elected = staking.genesis(ctx, config.economics.staking, config.dev_authority)
+    session.genesis(ctx, config.economics.session, elected)
     democracy.genesis(ctx, config.economics.democracy)
+    validators.genesis(ctx, config.validators)
     registry.genesis(ctx, config.registry)
     contracts.genesis(ctx, config.contracts)
     ctx.events.clear()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from phalanx.codec import U32, U64, FixedBytes, field_
-from phalanx.runtime.errors import ModuleError
+from phalanx.runtime.errors import GenesisError, ModuleError
 from phalanx.runtime.framework import (
     CallDecl,
     Constant,
@@ -131,7 +131,7 @@ def genesis(ctx: Context, validators: Sequence[tuple[bytes, int]]) -> None:
     """The genesis set; empty under the dev engine."""
     for pub_key, power in validators:
         if len(pub_key) != 32 or not 0 < power <= MAX_POWER or Powers.get(ctx.state, pub_key) is not None:
-            raise ValueError(f"genesis validator 0x{pub_key.hex()} with power {power} is not acceptable")
+            raise GenesisError(f"genesis validator 0x{pub_key.hex()} with power {power} is not acceptable")
         Powers.put(ctx.state, pub_key, power)
     Count.put(ctx.state, len(validators))
 
