@@ -13,10 +13,14 @@ Finality, by engine:
 - dev engine: the dev authority's signature over `genesis_hash ++ block_hash`
   (`phalanx.engine.finality.verify_dev_justification`); the Substrate header carries the state
   root after the block.
-- CometBFT: not accepted yet by this enclave build (`InvalidFinality`). Its shape is planned: the
-  app hash of block H is committed in header H+1, so the proof of block H is the signed header of
-  H+1 with its commit and validator set, checked by `phalanx.engine.lightclient.LightClient`, and
-  `app_hash(H+1)` must equal the Substrate `state_root` of H.
+- CometBFT (`CometBftTrust`, see `phalanx.tee.enclave.cometbft`): the app hash of block H is
+  committed in CometBFT header H+1, so the proof of block H (genesis included) is the signed header
+  of H+1 with its commit and validator set, checked as a light client does, and `app_hash(H+1)`
+  must equal the Substrate `state_root` of H. The header's state root is then proven, but its other
+  fields (extrinsics root, digest) are not: the enclave also reads `System.Number` and
+  `System.ParentHash` with proofs and requires them to match the header, so each block's parent
+  hash is proven by state, and a host that lied about a header's hash is caught at the next block
+  (whose proven `ParentHash` differs), which the enclave then refuses.
 
 The proof bundle is what `Runtime.state_proof(keys, at)` returns (the node serves it as
 `state_getProof`): `Vec<(key: Bytes, value: Option<Bytes>, proof: Bytes)>`.
@@ -26,13 +30,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from phalanx.codec import U64, Bytes, CodecError, Option, Tuple, Vec, decode_compact
-from phalanx.crypto import KeyType, blake2_256
+from phalanx.attestation.registration import (
+    CometBftTrustRoot,
+    DevTrustRoot,
+    TrustRoot,
+    compute_trust_root_hash,
+)
+from phalanx.codec import H256, U32, U64, Bytes, CodecError, Option, Tuple, Vec, decode_compact
+from phalanx.crypto import KeyType, blake2_256, twox_128
 from phalanx.engine.finality import DevAuthority, InvalidJustification, verify_dev_justification
 from phalanx.errors import PhalanxError
 from phalanx.mq import MESSAGE, Message
 from phalanx.storage.proof import verify_proof
 from phalanx.tee.enclave.chain_events import INBOUND_MESSAGES_KEY, TIMESTAMP_KEY
+from phalanx.tee.enclave.cometbft import (
+    CometBftProgress,
+    CometBftTrust,
+    initial_progress,
+    verify_cometbft_finality,
+)
 from phalanx.tee.enclave.errors import (
     BlockNotLinked,
     BlockReplayed,
@@ -42,6 +58,7 @@ from phalanx.tee.enclave.errors import (
     InvalidStateProof,
     MalformedInput,
     MissingStateProof,
+    StateMismatch,
 )
 
 PROOF_BUNDLE = Vec(Tuple(Bytes, Option(Bytes), Bytes))
@@ -49,6 +66,12 @@ PRE_GENESIS_HASH = bytes(32)
 """The last block hash of an enclave that has applied no block, not even genesis."""
 MESSAGES = Vec(MESSAGE)
 REQUIRED_KEYS: tuple[bytes, ...] = (INBOUND_MESSAGES_KEY, TIMESTAMP_KEY)
+NUMBER_KEY = twox_128(b"System") + twox_128(b"Number")
+PARENT_HASH_KEY = twox_128(b"System") + twox_128(b"ParentHash")
+LINK_KEYS: tuple[bytes, ...] = (NUMBER_KEY, PARENT_HASH_KEY)
+"""Read with proofs under CometBFT finality, where the header's hash is not itself signed."""
+PROOF_KEYS: tuple[bytes, ...] = REQUIRED_KEYS + LINK_KEYS
+"""The storage keys a host proves for every block (any engine)."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +86,25 @@ class DevTrust:
         if len(self.genesis_hash) != 32 or len(self.authority_public) != 32:
             raise MalformedInput("a dev trust root is a 32-byte genesis hash and a 32-byte public key")
 
+    def to_root(self) -> DevTrustRoot:
+        return DevTrustRoot(self.genesis_hash, self.authority_public, int(self.authority_key_type))
 
-ChainTrust = DevTrust
+
+ChainTrust = DevTrust | CometBftTrust
+
+
+def compute_chain_trust_hash(trust: ChainTrust) -> bytes:
+    """`blake2_256(SCALE(TrustRoot))` of the chain an enclave follows: bound into its report data."""
+    return compute_trust_root_hash(trust.to_root())
+
+
+def trust_from_root(root: TrustRoot) -> ChainTrust:
+    """The enclave's trust root from its wire form; raises `MalformedInput` for an invalid one."""
+    if isinstance(root, CometBftTrustRoot):
+        return CometBftTrust(root.genesis_hash, root.chain_id, root.validator_set_hash)
+    if root.authority_key_type not in (KeyType.ED25519, KeyType.SR25519):
+        raise MalformedInput(f"unknown dev authority key type {root.authority_key_type}")
+    return DevTrust(root.genesis_hash, root.authority_public, KeyType(root.authority_key_type))
 
 
 @dataclass(frozen=True)
@@ -94,6 +134,8 @@ class VerifiedBlock:
     hash: bytes
     timestamp_ms: int
     messages: tuple[Message, ...]
+    light: CometBftProgress | None = None
+    """Under CometBFT finality: the light client's progress once this block is applied."""
 
 
 def parse_header(data: bytes) -> HeaderView:
@@ -111,8 +153,8 @@ def parse_header(data: bytes) -> HeaderView:
     return HeaderView(blake2_256(data), data[:32], number, data[offset : offset + 32])
 
 
-def verify_finality(trust: ChainTrust, header: HeaderView, justification: bytes) -> None:
-    """Accept `header` as final or raise `InvalidFinality`."""
+def verify_finality(trust: DevTrust, header: HeaderView, justification: bytes) -> None:
+    """Accept `header` as final under dev-engine finality or raise `InvalidFinality`."""
     authority = DevAuthority(trust.authority_key_type, trust.authority_public)
     try:
         verify_dev_justification(authority, trust.genesis_hash, header.hash, justification)
@@ -143,18 +185,30 @@ def read_proven(state_root: bytes, proofs: bytes, keys: tuple[bytes, ...]) -> di
     return out
 
 
-def verify_block(trust: ChainTrust, last_number: int, last_hash: bytes, block: BlockInput) -> VerifiedBlock:
+def verify_block(
+    trust: ChainTrust,
+    last_number: int,
+    last_hash: bytes,
+    block: BlockInput,
+    light: CometBftProgress | None = None,
+) -> VerifiedBlock:
     """Check that `block` is the final successor of (last_number, last_hash) and read its proven state.
 
-    Raises BlockReplayed, BlockSkipped, BlockNotLinked, InvalidFinality, MalformedInput,
-    MissingStateProof, InvalidStateProof or InvalidChainData. Pure: no state is touched.
+    `light` is the CometBFT light client's progress (None: at the trust root). Raises BlockReplayed,
+    BlockSkipped, BlockNotLinked, InvalidFinality, AppHashMismatch, MalformedInput, MissingStateProof,
+    InvalidStateProof, StateMismatch or InvalidChainData. Pure: no state is touched.
     """
     header = parse_header(block.header)
-    if last_number == 0 and last_hash == PRE_GENESIS_HASH:
-        if header.number == 0:
-            if header.hash != trust.genesis_hash:
-                raise BlockNotLinked(f"block #0 0x{header.hash.hex()} is not the genesis this enclave trusts")
+    fresh = last_number == 0 and last_hash == PRE_GENESIS_HASH
+    if fresh and header.number == 0:
+        if header.hash != trust.genesis_hash:
+            raise BlockNotLinked(f"block #0 0x{header.hash.hex()} is not the genesis this enclave trusts")
+        if isinstance(trust, DevTrust):
             return _read_block(header, block.proofs)
+        return _read_cometbft_block(trust, initial_progress(trust), header, block)
+    if fresh:
+        if isinstance(trust, CometBftTrust):
+            raise BlockSkipped("an enclave following CometBFT starts at the genesis block #0")
         last_hash = trust.genesis_hash
     if header.number <= last_number:
         raise BlockReplayed(f"block #{header.number} is not after the last applied block #{last_number}")
@@ -165,8 +219,32 @@ def verify_block(trust: ChainTrust, last_number: int, last_hash: bytes, block: B
             f"block #{header.number} has parent 0x{header.parent_hash.hex()}, "
             f"the last applied block is 0x{last_hash.hex()}"
         )
-    verify_finality(trust, header, block.justification)
-    return _read_block(header, block.proofs)
+    if isinstance(trust, DevTrust):
+        verify_finality(trust, header, block.justification)
+        return _read_block(header, block.proofs)
+    return _read_cometbft_block(trust, light or initial_progress(trust), header, block)
+
+
+def _read_cometbft_block(
+    trust: CometBftTrust, progress: CometBftProgress, header: HeaderView, block: BlockInput
+) -> VerifiedBlock:
+    after = verify_cometbft_finality(trust, progress, header.number, header.state_root, block.justification)
+    verified = _read_block(header, block.proofs)
+    if header.number > 0:
+        values = read_proven(header.state_root, block.proofs, LINK_KEYS)
+        try:
+            raw_number, raw_parent = values[NUMBER_KEY], values[PARENT_HASH_KEY]
+            number = U32.decode(raw_number) if raw_number is not None else 0
+            parent = H256.decode(raw_parent) if raw_parent is not None else bytes(32)
+        except PhalanxError as exc:
+            text = f"block #{header.number}: System state does not decode: {exc.message}"
+            raise InvalidChainData(text) from None
+        if number != header.number or parent != header.parent_hash:
+            raise StateMismatch(
+                f"block #{header.number}: proven System.Number {number} / ParentHash 0x{parent.hex()} "
+                f"contradict the header (a header with a forged hash came before)"
+            )
+    return VerifiedBlock(verified.number, verified.hash, verified.timestamp_ms, verified.messages, after)
 
 
 def _read_block(header: HeaderView, proofs: bytes) -> VerifiedBlock:

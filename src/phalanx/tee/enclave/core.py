@@ -100,7 +100,7 @@ def compute_contract_egress_topic(contract_id: bytes) -> Topic:
 
 def apply(state: EnclaveState, event: FeedBlock) -> tuple[EnclaveState, tuple[Effect, ...]]:
     """Apply the next finalized block. Raises a typed `EnclaveError` (state untouched) if it is refused."""
-    block = verify_block(state.trust, state.block_number, state.block_hash, event.block)
+    block = verify_block(state.trust, state.block_number, state.block_hash, event.block, state.light)
     return process_block(state, block, event.entropy)
 
 
@@ -143,7 +143,11 @@ def process_block(
         applied += process_message(step, message)
     _end_block(step)
     step.state = replace(
-        step.state, block_number=block.number, block_hash=block.hash, block_timestamp_ms=block.timestamp_ms
+        step.state,
+        block_number=block.number,
+        block_hash=block.hash,
+        block_timestamp_ms=block.timestamp_ms,
+        light=block.light,
     )
     if applied:
         step.log("info", f"block #{block.number}: {applied} contract command(s) processed")

@@ -89,3 +89,15 @@ class InvalidSealedState(EnclaveError):
     """A sealed state opened but does not decode as a state of this enclave (another identity, bad form)."""
 
     code = 13
+
+
+class AppHashMismatch(EnclaveError):
+    """The CometBFT header that finalizes a block commits another app hash than the block's state root."""
+
+    code = 14
+
+
+class StateMismatch(EnclaveError):
+    """Proven chain state contradicts the header (System.Number or System.ParentHash differ)."""
+
+    code = 15

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from phalanx.attestation import AttestationEvidence, RegistrationInfo, compute_report_data
+from phalanx.attestation.registration import NO_TRUST_ROOT
 from phalanx.codec import FixedBytes, Struct, field_
 from phalanx.contracts import ContractContext, ContractError
 from phalanx.crypto import Keypair, KeyType
 from phalanx.crypto.box import X25519Keypair
 from phalanx.mq import SignedMessage
-from phalanx.tee.enclave.chain import BlockInput, ChainTrust
+from phalanx.tee.enclave.chain import BlockInput, ChainTrust, compute_chain_trust_hash
 from phalanx.tee.enclave.core import Egress, FeedBlock, Log, StoreState, apply
 from phalanx.tee.enclave.errors import NotInitialized, UnknownContract
 from phalanx.tee.enclave.query import QueryAnswer, ReplayGuard, open_query, seal_answer
@@ -104,6 +105,8 @@ class PRuntime:
     def get_info(
         self, endpoint: bytes, operator: bytes | None
     ) -> tuple[RegistrationInfo, AttestationEvidence]:
+        """The registration info and a quote over `blake2_256(SCALE(info)) ++ trust root hash`
+        (32 zero bytes before Init: no chain that checks trust roots accepts that quote)."""
         keys = self.keys()
         info = RegistrationInfo(
             identity_public=keys.identity.public_key,
@@ -113,7 +116,10 @@ class PRuntime:
             endpoint=endpoint,
             version=ENCLAVE_VERSION,
         )
-        return info, self._platform.quote(compute_report_data(info))
+        # The chain this enclave follows is bound beside its keys: a chain refuses an enclave that
+        # trusts another chain (see `phalanx.attestation.registration`).
+        trust_hash = NO_TRUST_ROOT if self._state is None else compute_chain_trust_hash(self._state.trust)
+        return info, self._platform.quote(compute_report_data(info, trust_hash))
 
     def _load_or_create_keys(self) -> EnclaveKeys:
         path = self._data_dir / IDENTITY_FILE
@@ -147,7 +153,7 @@ class PRuntime:
                 state = initial_enclave_state(keys.identity_seed, keys.encryption_secret, trust)
             self._state = state
         if self._state.trust != trust:
-            raise NotInitialized("the enclave already trusts another chain (genesis or authority differ)")
+            raise NotInitialized("the enclave already trusts another chain (its trust root differs)")
         return self.status()
 
     def _require_state(self) -> EnclaveState:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from phalanx.attestation.registration import decode_trust_root, encode_trust_root
 from phalanx.codec import (
     U8,
     U32,
@@ -35,7 +36,8 @@ from phalanx.contracts import ORIGIN, Contract, ContractError, Origin, create_bu
 from phalanx.crypto import Keypair, KeyType
 from phalanx.crypto.box import X25519Keypair
 from phalanx.errors import PhalanxError
-from phalanx.tee.enclave.chain import PRE_GENESIS_HASH, ChainTrust, DevTrust
+from phalanx.tee.enclave.chain import PRE_GENESIS_HASH, ChainTrust, trust_from_root
+from phalanx.tee.enclave.cometbft import CometBftProgress, CometBftTrust
 from phalanx.tee.enclave.errors import InvalidSealedState
 from phalanx.tee.gatekeeper import (
     ContractKeys,
@@ -46,7 +48,7 @@ from phalanx.tee.gatekeeper import (
     initial_state,
 )
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class EnclaveState:
     worker_sequence: int
     gatekeeper: GatekeeperState = field(repr=False)
     contracts: tuple[ContractSlot, ...] = ()
+    light: CometBftProgress | None = None
+    """Under CometBFT finality, the light client's progress (None before the genesis block)."""
     identity: Keypair = field(init=False, repr=False, compare=False)
     x25519: X25519Keypair = field(init=False, repr=False, compare=False)
 
@@ -145,15 +149,19 @@ _SLOT = Struct(
         field_("pending", Vec(_PENDING)),
     ],
 )
+_LIGHT = Struct(
+    ("phalanx", "enclave", "CometBftProgress"),
+    [field_("next_height", U64), field_("next_validators_hash", Bytes), field_("last_block_hash", Bytes)],
+    cls=CometBftProgress,
+)
 _STATE = Struct(
     ("phalanx", "enclave", "State"),
     [
         field_("version", U8),
         field_("identity_seed", _KEY),
         field_("x25519_secret", _KEY),
-        field_("genesis_hash", _KEY),
-        field_("authority_public", _KEY),
-        field_("authority_key_type", U8),
+        field_("trust_root", Bytes),
+        field_("light", Option(_LIGHT)),
         field_("block_number", U32),
         field_("block_hash", _KEY),
         field_("block_timestamp_ms", U64),
@@ -181,9 +189,8 @@ def encode_enclave_state(state: EnclaveState) -> bytes:
             "version": STATE_VERSION,
             "identity_seed": state.identity_seed,
             "x25519_secret": state.x25519_secret,
-            "genesis_hash": state.trust.genesis_hash,
-            "authority_public": state.trust.authority_public,
-            "authority_key_type": int(state.trust.authority_key_type),
+            "trust_root": encode_trust_root(state.trust.to_root()),
+            "light": state.light,
             "block_number": state.block_number,
             "block_hash": state.block_hash,
             "block_timestamp_ms": state.block_timestamp_ms,
@@ -200,7 +207,7 @@ def decode_enclave_state(data: bytes) -> EnclaveState:
         raw = _STATE.decode(data)
         if raw["version"] != STATE_VERSION:
             raise InvalidSealedState(f"sealed state version {raw['version']} is not {STATE_VERSION}")
-        trust = DevTrust(raw["genesis_hash"], raw["authority_public"], KeyType(raw["authority_key_type"]))
+        trust = trust_from_root(decode_trust_root(raw["trust_root"]))
         slots = tuple(_decode_slot(entry) for entry in raw["contracts"])
         state = EnclaveState(
             identity_seed=raw["identity_seed"],
@@ -212,6 +219,7 @@ def decode_enclave_state(data: bytes) -> EnclaveState:
             worker_sequence=raw["worker_sequence"],
             gatekeeper=decode_state(raw["gatekeeper"]),
             contracts=slots,
+            light=raw["light"],
         )
     except InvalidSealedState:
         raise
@@ -220,6 +228,9 @@ def decode_enclave_state(data: bytes) -> EnclaveState:
         raise InvalidSealedState(f"sealed state does not decode: {text}") from None
     if [s.contract_id for s in slots] != sorted({s.contract_id for s in slots}):
         raise InvalidSealedState("sealed state lists contracts out of order or twice")
+    following = isinstance(trust, CometBftTrust) and state.block_hash != PRE_GENESIS_HASH
+    if (state.light is not None) != following:
+        raise InvalidSealedState("sealed light-client progress does not match the chain the state trusts")
     if state.gatekeeper.identity != state.identity.public_key:
         raise InvalidSealedState("sealed gatekeeper state belongs to another identity")
     return state

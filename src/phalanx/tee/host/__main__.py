@@ -40,6 +40,11 @@ def parse_config(argv: list[str] | None = None) -> WorkerConfig:
     parser.add_argument(
         "--dev-authority", default="//Alice", help="dev authority public key (0x hex) or secret URI"
     )
+    parser.add_argument(
+        "--cometbft-rpc",
+        default="",
+        help="CometBFT RPC URL of the validator behind --node: follow CometBFT finality (default: dev node)",
+    )
     parser.add_argument("--query-host", default="127.0.0.1")
     parser.add_argument("--query-port", type=int, default=0, help="0: any free port")
     parser.add_argument("--checkpoint-interval", type=int, default=16, help="seal the state every N blocks")
@@ -53,6 +58,7 @@ def parse_config(argv: list[str] | None = None) -> WorkerConfig:
         query_port=args.query_port,
         checkpoint_interval=args.checkpoint_interval,
         platform_dir=args.platform_dir,
+        cometbft_rpc=args.cometbft_rpc,
     )
 
 

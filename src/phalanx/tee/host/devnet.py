@@ -4,7 +4,10 @@ a dev chain needs to give them work.
 - `prepare_dev_genesis(spec, platform_dir)`: the chain spec with its Registry genesis set to accept
   simulated quotes signed by the devnet attestation key of the machine whose platform directory is
   `platform_dir`, and to allow the measurement of this build's enclave code. Workers on that machine
-  must run with the same platform directory (`WorkerConfig.platform_dir`).
+  must run with the same platform directory (`WorkerConfig.platform_dir`). It also names the dev
+  authority as the chain's trust anchor, so the registry refuses enclaves that follow another chain.
+- `prepare_cometbft_genesis(spec, platform_dir, chain_id, validators)`: the same for a chain that
+  CometBFT runs (`phalanx net up`): its trust anchor is the chain id and the genesis validator set.
 - `force_register_gatekeeper(rpc, sudo, worker)`: make a registered worker a gatekeeper with
   `Sudo.sudo(Registry.force_register_gatekeeper)`, waiting for finality and for the call's result.
 - `wait_worker_registered`, `wait_gatekeeper`, `wait_master_key`: poll chain storage with a deadline.
@@ -31,10 +34,12 @@ from phalanx.crypto import Keypair
 from phalanx.errors import PhalanxError
 from phalanx.runtime import ChainSpec
 from phalanx.runtime.assembly import CALLS
-from phalanx.runtime.modules.registry import RegistryGenesis
+from phalanx.runtime.modules.registry import CometBftAnchor, DevAnchor, RegistryGenesis
 from phalanx.runtime.modules.registry import declarations as registry_d
+from phalanx.runtime.modules.registry.genesis_config import TrustAnchor
 from phalanx.runtime.modules.system import declarations as system_d
 from phalanx.runtime.runtime import decode_events
+from phalanx.tee.enclave.cometbft import CometBftTrust
 from phalanx.tee.platform.measurement import compute_code_measurement
 from phalanx.tee.platform.simulated import devnet_attestation_public_key
 
@@ -46,26 +51,50 @@ class DevnetError(PhalanxError):
     code = 20
 
 
-def prepare_dev_genesis(spec: ChainSpec, platform_dir: Path, measurement: bytes | None = None) -> ChainSpec:
+def prepare_dev_genesis(
+    spec: ChainSpec,
+    platform_dir: Path,
+    measurement: bytes | None = None,
+    trust_anchor: TrustAnchor | None = None,
+) -> ChainSpec:
     """`spec` with a Registry genesis that accepts this machine's SIMULATED workers.
 
     Sets `allow_simulated`, the devnet attestation public key of `platform_dir` (created there on first
     use) and adds the enclave measurement (default: this build's code) to the allowlist, keeping any
-    measurements already listed. Everything else in `spec` is unchanged.
+    measurements already listed. The trust anchor is `trust_anchor`, by default the spec's dev
+    authority (sr25519). Everything else in `spec` is unchanged.
     """
     registry = spec.genesis.registry
     allowed = measurement if measurement is not None else compute_code_measurement()
     allowlist = registry.measurement_allowlist
     if allowed not in allowlist:
         allowlist = (*allowlist, allowed)
+    authority = spec.genesis.dev_authority
+    if trust_anchor is None and authority is not None:
+        trust_anchor = DevAnchor(authority, 1)
     configured = RegistryGenesis(
         allow_simulated=True,
         simulated_attestation_key=devnet_attestation_public_key(platform_dir),
         measurement_allowlist=allowlist,
         allow_out_of_date=registry.allow_out_of_date,
+        trust_anchor=trust_anchor or registry.trust_anchor,
     )
     configured.check()
     return replace(spec, genesis=replace(spec.genesis, registry=configured))
+
+
+def prepare_cometbft_genesis(
+    spec: ChainSpec,
+    platform_dir: Path,
+    chain_id: str,
+    validators: list[tuple[bytes, int]],
+    measurement: bytes | None = None,
+) -> ChainSpec:
+    """`prepare_dev_genesis` for a chain CometBFT runs: the trust anchor is `chain_id` and CometBFT's hash
+    of the genesis `validators` (ed25519 public key, voting power; any order)."""
+    trust = CometBftTrust.from_validators(bytes(32), chain_id, validators)
+    anchor = CometBftAnchor(chain_id, trust.validator_set_hash)
+    return prepare_dev_genesis(spec, platform_dir, measurement, anchor)
 
 
 async def submit_call(rpc: RpcClient, signer: Keypair, call: bytes, timeout: float = 60.0) -> list[Any]:

@@ -1,7 +1,8 @@
 """`WorkerHost`: the untrusted half of a worker. Starts its enclave, registers it, follows the chain.
 
 Loop: wait for a new finalized head (`chain_subscribeFinalizedHeads`), fetch every block after the
-enclave's last one (`NodeSource.fetch_block`: header, dev justification, state proofs), feed it,
+enclave's last one (`NodeSource.fetch_block`: header, dev justification, state proofs; or, with
+`WorkerConfig.cometbft_rpc`, `CometBftSource`: CometBFT's signed header H+1 for block H), feed it,
 and submit the enclave's egress with `Mq.push_signed_message` signed by the host account (which pays
 the fees). A refusal by the enclave stops the loop with its typed error: a host that cannot prove a
 block cannot make the enclave believe it.
@@ -36,9 +37,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import aiohttp
 from aiohttp import web
 
 from phalanx.attestation import EVIDENCE_CODEC, REGISTRATION_INFO_CODEC, evidence_to_value
+from phalanx.attestation.registration import encode_trust_root
 from phalanx.client.rpc import ClientError, RpcClient
 from phalanx.client.tx import compose_signed_extrinsic, fetch_chain_context, next_nonce, submit
 from phalanx.codec import Bytes, DecodeError, Vec
@@ -48,7 +51,7 @@ from phalanx.runtime.modules.mq import declarations as mq_d
 from phalanx.runtime.modules.registry import declarations as registry_d
 from phalanx.tee.enclave.chain import PRE_GENESIS_HASH
 from phalanx.tee.enclave.runtime import write_atomically
-from phalanx.tee.host.chain_source import NodeSource
+from phalanx.tee.host.chain_source import CometBftSource, NodeSource
 from phalanx.tee.platform.process import EnclaveProcess, EnclaveStatus
 
 log = logging.getLogger("phalanx.worker")
@@ -73,6 +76,9 @@ class WorkerConfig:
     platform_dir: Path | None = None
     """The machine's platform directory (devnet attestation key, sealing secret); default
     `<base_path>/machine`. Workers of one machine share it."""
+    cometbft_rpc: str = ""
+    """The CometBFT RPC URL of the validator whose node `node_url` is: follow CometBFT finality
+    (empty: a dev node, whose authority is `dev_authority`)."""
 
 
 class WorkerHost:
@@ -101,10 +107,18 @@ class WorkerHost:
         await asyncio.get_running_loop().run_in_executor(None, self.enclave.start)
         runner = await self._start_query_server()
         try:
-            async with RpcClient.connect(self.config.node_url) as rpc:
-                source = NodeSource(rpc)
-                genesis = await source.genesis_hash()
-                status = await self._call(self.enclave.init, genesis, self.config.dev_authority, 1)
+            async with RpcClient.connect(self.config.node_url) as rpc, aiohttp.ClientSession() as session:
+                source: NodeSource
+                if self.config.cometbft_rpc:
+                    comet = CometBftSource(rpc, self.config.cometbft_rpc, session)
+                    trust = await comet.trust(await comet.genesis_hash())
+                    root = encode_trust_root(trust.to_root())
+                    status = await self._call(self.enclave.init_trust, root)
+                    source = comet
+                else:
+                    source = NodeSource(rpc)
+                    genesis = await source.genesis_hash()
+                    status = await self._call(self.enclave.init, genesis, self.config.dev_authority, 1)
                 self.status = status
                 self.block_number = status.block_number
                 fresh = status.block_number == 0 and status.block_hash == PRE_GENESIS_HASH

@@ -136,6 +136,10 @@ class EnclaveProcess:
         }
         return _status(self.request(("Init", fields)))
 
+    def init_trust(self, trust_root: bytes) -> EnclaveStatus:
+        """Have the enclave trust a chain given as SCALE `phalanx.attestation.TrustRoot` (dev or CometBFT)."""
+        return _status(self.request(("InitTrust", {"trust_root": trust_root})))
+
     def status(self) -> EnclaveStatus:
         return _status(self.request(("Status", None)))
 

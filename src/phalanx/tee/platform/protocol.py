@@ -6,6 +6,7 @@ request frame and reads one response frame; the enclave answers requests in orde
     EnclaveRequest  = Measurement | GetInfo { endpoint, operator } | SealRoundtrip { data, label } | Shutdown
                     | Init { genesis_hash, authority_public, authority_key_type }
                     | FeedBlock { header, justification, proofs } | Query(sealed box) | Checkpoint | Status
+                    | InitTrust { trust_root: SCALE(phalanx.attestation.TrustRoot) }  (dev or CometBFT)
     EnclaveResponse = Measurement([u8; 32]) | Info { info, evidence } | Sealed { sealed, unsealed } | Done
                     | Error { module, code, message }
                     | Status { initialized, block_number, block_hash, identity, encryption, contracts }
@@ -62,6 +63,7 @@ REQUEST_CODEC = Enum(
         variant("Query", 6, field_(None, Bytes)),
         variant("Checkpoint", 7),
         variant("Status", 8),
+        variant("InitTrust", 9, field_("trust_root", Bytes)),
     ],
 )
 

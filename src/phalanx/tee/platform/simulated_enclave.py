@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from phalanx.attestation import evidence_to_value
+from phalanx.attestation.registration import decode_trust_root
 from phalanx.crypto import KeyType
 from phalanx.errors import PhalanxError
-from phalanx.tee.enclave.chain import BlockInput, DevTrust
+from phalanx.tee.enclave.chain import BlockInput, DevTrust, trust_from_root
 from phalanx.tee.enclave.runtime import (
     IDENTITY_FILE,
     IDENTITY_LABEL,
@@ -84,6 +85,8 @@ class SimulatedEnclave:
                 fields["genesis_hash"], fields["authority_public"], _key_type(fields["authority_key_type"])
             )
             return _status(runtime.init(trust))
+        if kind == "InitTrust":
+            return _status(runtime.init(trust_from_root(decode_trust_root(fields["trust_root"]))))
         if kind == "FeedBlock":
             result = runtime.feed_block(
                 BlockInput(fields["header"], fields["justification"], fields["proofs"])

@@ -4,7 +4,9 @@ Rules:
 - `register_worker(info, evidence)` (signed by the host, or by the operator the info names) stores the
   worker only if `phalanx.attestation.verify_attestation` accepts the evidence at the block time under
   the chain's policy (genesis settings + governance allowlist) with report data
-  `compute_report_data(info)`. Registering again with fresh evidence updates the record.
+  `compute_report_data(info, trust root hash)`: when genesis sets a trust anchor, the enclave must
+  follow this chain (`TrustRootMismatch` otherwise). Registering again with fresh evidence updates
+  the record.
 - Gatekeepers are registered workers that governance (root) names; the first one makes master-key
   generation 0 and publishes its public identity through Mq (as a worker); later generations are
   published by the gatekeeper group after `force_rotate_master_key`.
@@ -17,7 +19,8 @@ from __future__ import annotations
 from phalanx.runtime.framework import Context, Module
 from phalanx.runtime.modules.registry import declarations as d
 from phalanx.runtime.modules.registry.calls import CALLS
-from phalanx.runtime.modules.registry.genesis_config import RegistryGenesis
+from phalanx.runtime.modules.registry.genesis_config import CometBftAnchor, DevAnchor, RegistryGenesis
+from phalanx.runtime.modules.registry.logic import record_genesis_hash
 from phalanx.runtime.state import State
 
 
@@ -30,6 +33,15 @@ def genesis(ctx: Context, config: RegistryGenesis) -> None:
     })  # fmt: skip
     if config.measurement_allowlist:
         d.AllowedMeasurements.put(ctx.state, list(config.measurement_allowlist))
+    anchor = config.trust_anchor
+    if isinstance(anchor, DevAnchor):
+        d.TrustAnchor.put(ctx.state, ("Dev", {
+            "authority_public": anchor.authority_public, "authority_key_type": anchor.authority_key_type,
+        }))  # fmt: skip
+    elif isinstance(anchor, CometBftAnchor):
+        d.TrustAnchor.put(ctx.state, ("CometBft", {
+            "chain_id": anchor.chain_id, "validator_set_hash": anchor.validator_set_hash,
+        }))  # fmt: skip
 
 
 def invariants(state: State) -> list[str]:
@@ -50,7 +62,8 @@ def invariants(state: State) -> list[str]:
 
 MODULE = Module(
     name=d.NAME, index=d.INDEX, crate="pallet_registry", storage=d.STORAGE, calls=CALLS, events=d.EVENTS,
-    errors=d.ERRORS, invariants=invariants, docs=tuple(line for line in (__doc__ or "").splitlines()[:1]),
+    errors=d.ERRORS, on_initialize=record_genesis_hash, invariants=invariants,
+    docs=tuple(line for line in (__doc__ or "").splitlines()[:1]),
 )  # fmt: skip
 
-__all__ = ["MODULE", "RegistryGenesis", "genesis", "invariants"]
+__all__ = ["MODULE", "CometBftAnchor", "DevAnchor", "RegistryGenesis", "genesis", "invariants"]

@@ -18,11 +18,31 @@ Storage (keys are `twox128("Registry") ++ twox128(item) [++ hasher(SCALE(key))]`
   identity of each master-key generation, as published through Mq.
 - `MasterKeyGeneration: Option<u32>`: the newest published generation (absent before generation 0).
 - `PendingRotation: Option<u32>`: a generation governance asked for and that is not published yet.
+- `TrustAnchor: Option<TrustAnchor>` with `TrustAnchor = enum { Dev { authority_public: [u8; 32],
+  authority_key_type: u8 }, CometBft { chain_id: String, validator_set_hash: [u8; 32] } }` (from
+  genesis) and `GenesisHash: Option<[u8; 32]>` (recorded at block 1 when an anchor is set): with
+  them the chain knows the trust root (`phalanx.attestation.TrustRoot`) a worker's enclave must
+  follow; its hash is the second half of the report data.
 """
 
 from __future__ import annotations
 
-from phalanx.codec import U8, U32, U64, AccountId, Bool, Bytes, FixedBytes, Option, Str, Struct, Vec, field_
+from phalanx.codec import (
+    U8,
+    U32,
+    U64,
+    AccountId,
+    Bool,
+    Bytes,
+    Enum,
+    FixedBytes,
+    Option,
+    Str,
+    Struct,
+    Vec,
+    field_,
+    variant,
+)
 from phalanx.runtime.errors import ModuleError
 from phalanx.runtime.framework import EventDecl, Hasher, StorageMap, StorageValue
 
@@ -55,6 +75,15 @@ ATTESTATION_SETTINGS = Struct(
         field_("allow_out_of_date", Bool, "bool"),
     ],
 )
+TRUST_ANCHOR = Enum(
+    ("phalanx", "runtime", "registry", "TrustAnchor"),
+    [
+        variant("Dev", 0, field_("authority_public", KEY, "[u8; 32]"),
+                field_("authority_key_type", U8, "u8")),
+        variant("CometBft", 1, field_("chain_id", Str, "String"),
+                field_("validator_set_hash", KEY, "[u8; 32]")),
+    ],
+)  # fmt: skip
 DEFAULT_SETTINGS = {"allow_simulated": False, "simulated_attestation_key": None, "allow_out_of_date": False}
 
 # -- storage -------------------------------------------------------------------------------------------
@@ -72,9 +101,13 @@ MasterKeyGeneration = StorageValue(NAME, "MasterKeyGeneration", U32, None,
                                    docs="The newest published master-key generation.")  # fmt: skip
 PendingRotation = StorageValue(NAME, "PendingRotation", U32, None,
                                docs="The master-key generation requested and not yet published.")  # fmt: skip
+TrustAnchor = StorageValue(NAME, "TrustAnchor", TRUST_ANCHOR, None,
+                          docs="What, beside the genesis hash, an enclave must trust.")  # fmt: skip
+GenesisHash = StorageValue(NAME, "GenesisHash", KEY, None,
+                           docs="The genesis hash, recorded at block 1 with an anchor.")  # fmt: skip
 
 STORAGE = (Workers, Gatekeepers, AllowedMeasurements, AttestationSettings, MasterPublicKeys,
-           MasterKeyGeneration, PendingRotation)  # fmt: skip
+           MasterKeyGeneration, PendingRotation, TrustAnchor, GenesisHash)  # fmt: skip
 
 # -- events --------------------------------------------------------------------------------------------
 
@@ -245,10 +278,17 @@ class RotationPending(RegistryError):
     code = 21
 
 
+class TrustRootMismatch(RegistryError):
+    """The worker's enclave follows another chain: its attested trust root is not this chain's."""
+
+    code = 22
+
+
 ERRORS = (
     MalformedEvidence, SimulatedNotAllowed, BadAttestationSignature, QuoteVerificationFailed,
     CollateralExpired,
     CollateralNotYetValid, MeasurementNotAllowed, ReportDataMismatch, TcbRevoked, TcbOutOfDate, DebugEnclave,
     TcbStatusUnknown, StaleQuote, ProviderMismatch, NotOperator, UnknownWorker, AlreadyGatekeeper,
     MeasurementAlreadyAllowed, MeasurementNotListed, UnexpectedMasterKey, NoMasterKey, RotationPending,
+    TrustRootMismatch,
 )  # fmt: skip

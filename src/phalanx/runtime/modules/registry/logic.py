@@ -3,6 +3,11 @@
 Attestation is judged by `phalanx.attestation.verify_attestation` against a policy built from
 storage, at the block time (`Timestamp.Now`, ms → s), never the wall clock; each attestation error
 becomes the registry error with the same name, so `ExtrinsicFailed` says why a registration failed.
+
+Trust root: when genesis sets a trust anchor, the report data must end with the hash of this chain's
+trust root (`get_trust_root`: the anchor and the genesis hash recorded at block 1); a quote that
+binds the info but another trust root is refused with `TrustRootMismatch`. A chain without an anchor
+does not check the second half.
 """
 
 from __future__ import annotations
@@ -11,7 +16,14 @@ from typing import Any
 
 from phalanx import attestation as att
 from phalanx.attestation import AttestationEvidence, AttestationPolicy, RegistrationInfo
-from phalanx.crypto import KeyType
+from phalanx.attestation.registration import (
+    CometBftTrustRoot,
+    DevTrustRoot,
+    TrustRoot,
+    compute_trust_root_hash,
+    read_report_data,
+)
+from phalanx.crypto import KeyType, blake2_256
 from phalanx.mq import MASTER_KEY_TOPIC, MasterKeyRotation, Message, RuntimeOrigin, encode_gatekeeper_payload
 from phalanx.runtime.framework import Context
 from phalanx.runtime.modules import timestamp
@@ -80,17 +92,70 @@ def get_gatekeeper_keys(state: State) -> list[tuple[bytes, KeyType]]:
     return [(key, KeyType.ED25519) for key in keys if key is not None]
 
 
+def get_trust_root(state: State) -> TrustRoot | None:
+    """The trust root a worker's enclave must follow, or None when the chain sets no anchor."""
+    anchor = d.TrustAnchor.get(state)
+    genesis_hash = d.GenesisHash.get(state)
+    if anchor is None or genesis_hash is None:
+        return None
+    name, fields = anchor
+    if name == "Dev":
+        return DevTrustRoot(genesis_hash, fields["authority_public"], fields["authority_key_type"])
+    return CometBftTrustRoot(genesis_hash, fields["chain_id"], fields["validator_set_hash"])
+
+
+def record_genesis_hash(ctx: Context) -> None:
+    """At block 1, remember the genesis hash (the parent) when the chain names a trust anchor."""
+    if ctx.block_number == 1 and d.TrustAnchor.get(ctx.state) is not None:
+        d.GenesisHash.put(ctx.state, ctx.parent_hash)
+
+
+def compute_expected_report_data(
+    state: State, info: RegistrationInfo, evidence: AttestationEvidence
+) -> bytes:
+    """What the quote must carry: the info's hash, then this chain's trust root hash (or, on a chain that
+    sets no anchor, whatever trust root the quote names)."""
+    root = get_trust_root(state)
+    if root is not None:
+        return att.compute_report_data(info, compute_trust_root_hash(root))
+    if d.TrustAnchor.get(state) is not None:
+        raise d.TrustRootMismatch("the chain's genesis hash is not recorded yet; register from block 1 on")
+    try:
+        return att.compute_report_data(info, read_report_data(evidence)[32:])
+    except att.AttestationError as exc:
+        raise to_registry_error(exc) from None
+
+
+def _explain_report_data_mismatch(
+    state: State, info: RegistrationInfo, evidence: AttestationEvidence, exc: att.AttestationError
+) -> d.RegistryError:
+    """TrustRootMismatch when the quote binds the info but another trust root; else ReportDataMismatch."""
+    root = get_trust_root(state)
+    try:
+        actual = read_report_data(evidence)
+    except att.AttestationError:
+        return to_registry_error(exc)
+    if root is not None and actual[:32] == blake2_256(att.encode_registration_info(info)):
+        return d.TrustRootMismatch(
+            f"the enclave follows trust root 0x{actual[32:].hex()}, this chain's is "
+            f"0x{compute_trust_root_hash(root).hex()}: start the worker against this chain's genesis"
+        )
+    return to_registry_error(exc)
+
+
 # -- registration --------------------------------------------------------------------------------------
 
 
 def register_worker(ctx: Context, host: bytes, info: RegistrationInfo, evidence: AttestationEvidence) -> bool:
     """Verify the attestation and store (or update) the worker; True if it is new. Emits WorkerRegistered."""
     now_ms = timestamp.Now.get(ctx.state)
+    expected = compute_expected_report_data(ctx.state, info, evidence)
     try:
         report = att.verify_attestation(
-            evidence, now_s=now_ms // 1000, expected_report_data=att.compute_report_data(info),
-            policy=get_policy(ctx.state),
+            evidence, now_s=now_ms // 1000, expected_report_data=expected, policy=get_policy(ctx.state),
         )  # fmt: skip
+    except att.ReportDataMismatch as exc:
+        raise _explain_report_data_mismatch(ctx.state, info, evidence, exc) from None
     except att.AttestationError as exc:
         raise to_registry_error(exc) from None
     if report.provider != info.provider:
