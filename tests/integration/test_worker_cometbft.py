@@ -1,0 +1,150 @@
+"""A worker following a CometBFT network, all real processes: validators (`phalanx node` + cometbft each,
+the network `phalanx net up` starts) with a genesis that accepts this machine's SIMULATED workers and
+names the network's trust anchor, and one `python -m phalanx.tee.host --cometbft-rpc URL` worker that
+follows validator 0 with CometBFT finality (block H proven by CometBFT's signed header H+1).
+
+The worker registers (its attested trust root is the network's), becomes the gatekeeper through sudo,
+publishes master key generation 0, receives the token's key, applies a deposit and an encrypted
+transfer, and answers encrypted queries. An enclave initialised on another chain's trust root is
+refused at registration (`TrustRootMismatch`). Validators: PHALANX_WORKER_NET_VALIDATORS (default 4;
+the whole test takes about 12 s on two cores, 4 s with one validator). Every process is stopped at the
+end, also when the test fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from test_worker_live import (
+    DAVE,
+    EVE,
+    PHA,
+    SUDO,
+    TOKEN,
+    WorkerProcess,
+    contract_public,
+    push,
+    settled_balance,
+    submit,
+    until,
+)
+
+from phalanx.attestation import EVIDENCE_CODEC, REGISTRATION_INFO_CODEC, evidence_to_value
+from phalanx.attestation.registration import CometBftTrustRoot, encode_trust_root
+from phalanx.cli.net import runtime_app_state
+from phalanx.client.rpc import RpcClient
+from phalanx.contracts.token import Transfer
+from phalanx.crypto import Keypair
+from phalanx.engine.cometbft.errors import CometBftNotFound
+from phalanx.engine.cometbft.keys import Ed25519Key
+from phalanx.engine.cometbft.network import (
+    NetworkInfo,
+    NetworkOptions,
+    create_network,
+    find_cometbft,
+    start_network,
+    stop_network,
+)
+from phalanx.runtime import ChainSpec
+from phalanx.runtime.modules.registry import declarations as registry_d
+from phalanx.tee.host import devnet
+from phalanx.tee.platform.process import EnclaveProcess
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+
+VALIDATORS = int(os.environ.get("PHALANX_WORKER_NET_VALIDATORS", "4"))
+CHAIN_ID = "phalanx-worker-net"
+POWER = 10
+
+
+class CometBftWorker(WorkerProcess):
+    def __init__(self, node: str, cometbft: str, base_path: Path, platform_dir: Path, account: str) -> None:
+        super().__init__(node, base_path, platform_dir, account, 4)
+        self.args += ["--cometbft-rpc", cometbft]
+
+
+@pytest.fixture
+def network(tmp_path: Path) -> Iterator[tuple[NetworkInfo, Path]]:
+    try:
+        find_cometbft()
+    except CometBftNotFound as error:
+        pytest.skip(error.message)
+    base, machine = tmp_path / "net", tmp_path / "machine"
+    try:
+        keys = [Ed25519Key.generate() for _ in range(VALIDATORS)]
+        spec = ChainSpec.from_json(runtime_app_state(keys, POWER))
+        spec = devnet.prepare_cometbft_genesis(spec, machine, CHAIN_ID, [(k.public_key, POWER) for k in keys])
+        info = create_network(base, VALIDATORS, app="runtime", chain_id=CHAIN_ID, keys=keys,
+                              app_state=spec.to_json(), options=NetworkOptions(timeout_commit="200ms"))
+        yield start_network(info), machine
+    finally:
+        stop_network(base)
+
+
+@pytest.fixture
+def workers() -> Iterator[list[WorkerProcess]]:
+    started: list[WorkerProcess] = []
+    try:
+        yield started
+    finally:
+        for worker in started:
+            worker.kill()
+            print(f"--- worker {worker.args[6]} (last lines) ---")
+            print("\n".join(worker.lines[-40:]))
+
+
+def test_a_worker_follows_a_cometbft_network(
+    tmp_path: Path, network: tuple[NetworkInfo, Path], workers: list[WorkerProcess]
+) -> None:
+    info, machine = network
+    validator = info.validators[0]
+    started = time.monotonic()
+
+    async def scenario() -> None:
+        async with RpcClient.connect(validator.substrate_rpc_url) as rpc, aiohttp.ClientSession() as http:
+            gk = CometBftWorker(validator.substrate_rpc_url, validator.cometbft_rpc_url, tmp_path / "gk",
+                                machine, "//Bob")
+            workers.append(gk)
+            await asyncio.to_thread(gk.start)
+            await devnet.wait_worker_registered(rpc, gk.identity)
+            await devnet.force_register_gatekeeper(rpc, SUDO, gk.identity)
+            await devnet.wait_master_key(rpc, 0)
+            key = await until("the token's public key", lambda: contract_public(rpc))
+            await submit(rpc, DAVE, "Contracts", "deposit", contract_id=TOKEN, amount=10 * PHA)
+            await push(rpc, DAVE, key, Transfer(EVE.public_key, 3 * PHA, "rent"))
+            await settled_balance(http, gk, DAVE, 7 * PHA)
+            await settled_balance(http, gk, EVE, 3 * PHA)
+            assert gk.log_has("this worker is registered on chain")
+
+            # an enclave that trusts another chain (other chain id) is refused at registration
+            await register_stranger(rpc, tmp_path, machine)
+
+    asyncio.run(scenario())
+    print(f"worker on {VALIDATORS} CometBFT validator(s): scenario took {time.monotonic() - started:.1f} s")
+
+
+async def register_stranger(rpc: RpcClient, tmp_path: Path, machine: Path) -> None:
+    genesis = bytes.fromhex((await rpc.request("chain_getBlockHash", [0]))[2:])
+    root = CometBftTrustRoot(genesis, "another-chain", b"\x11" * 32)
+    enclave = EnclaveProcess(machine, tmp_path / "stranger")
+    await asyncio.to_thread(enclave.start)
+    try:
+        await asyncio.to_thread(enclave.init_trust, encode_trust_root(root))
+        info, evidence = await asyncio.to_thread(enclave.get_info, b"http://127.0.0.1:9/query", None)
+    finally:
+        await asyncio.to_thread(enclave.stop)
+    call = bytes((registry_d.INDEX, 0)) + REGISTRATION_INFO_CODEC.encode(info)
+    call += EVIDENCE_CODEC.encode(evidence_to_value(evidence))
+    with pytest.raises(devnet.DevnetError) as refused:
+        await devnet.submit_call(rpc, Keypair.from_suri("//Ferdie"), call)
+    code = bytes((registry_d.TrustRootMismatch.code, 0, 0, 0))
+    module_error = repr({"index": registry_d.INDEX, "error": code})
+    assert module_error in refused.value.message
+    raw = await rpc.request("state_getStorage", ["0x" + registry_d.Workers.key(info.identity_public).hex()])
+    assert raw is None
