@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from phalanx.crypto import verify_signature
 from phalanx.errors import PhalanxError
 from phalanx.runtime.assembly import CALLS, MODULES
-from phalanx.runtime.block import extrinsics_root
+from phalanx.runtime.block import DigestItem, extrinsics_root
 from phalanx.runtime.dispatch import Call, dispatch_call
 from phalanx.runtime.errors import (
     CannotDecode,
@@ -182,8 +182,10 @@ def check_extrinsic(
 # Block execution
 
 
-def initialize_block(state: State, number: int, parent_hash: bytes) -> Context:
-    ctx = Context(state, number, parent_hash)
+def initialize_block(
+    state: State, number: int, parent_hash: bytes, digest: Sequence[DigestItem] = ()
+) -> Context:
+    ctx = Context(state, number, parent_hash, digest=tuple(digest))
     ctx.dispatch = lambda call, origin: dispatch_call(ctx, call, origin)
     system.initialize_block(ctx, number, parent_hash)
     for module in MODULES:
@@ -261,16 +263,18 @@ def execute_block(
     building: bool,
     preverified: Mapping[bytes, int | None] | None = None,
     decoded: Callable[[bytes], Extrinsic | None] | None = None,
+    digest: Sequence[DigestItem] = (),
 ) -> BlockExecution:
     """Execute a block on top of `base` (the parent's state).
 
     `building`: an extrinsic that is invalid at its turn is dropped (with its error); otherwise (block
     import) it makes the whole block invalid. `preverified`: hashes of extrinsics whose signatures
     this process has already verified, with the birth block their era resolved to (see `check_extrinsic`).
-    `decoded`: an optional cache of already-decoded extrinsics by raw bytes.
+    `decoded`: an optional cache of already-decoded extrinsics by raw bytes. `digest`: the header's
+    digest items, which the modules read from `Context.digest`.
     """
     state = State(base)
-    ctx = initialize_block(state, number, parent_hash)
+    ctx = initialize_block(state, number, parent_hash, digest)
     included = [inherent]
     outcomes = [apply_inherent(ctx, inherent)]
     dropped: list[tuple[bytes, PhalanxError]] = []

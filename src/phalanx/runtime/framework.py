@@ -25,6 +25,7 @@ from typing import Any
 from phalanx.codec import Codec, Enum, FieldInfo, TypeInfo, VariantInfo
 from phalanx.crypto import blake2_128_concat, blake2_256, identity, twox_64_concat, twox_128
 from phalanx.crypto.hashing import blake2_128, twox_256
+from phalanx.runtime.block import DigestItem
 from phalanx.runtime.errors import BadOrigin, DispatchFailure, ModuleError
 from phalanx.runtime.state import State
 
@@ -217,6 +218,7 @@ class Context:
 
     `events` collects encoded `EventRecord`s of the block; `phase` is the encoded `Phase` of the
     current step. `dispatch` runs a nested call (used by Sudo) in its own storage transaction.
+    `digest` is the block header's digest (e.g. the consensus engine's PreRuntime items).
     """
 
     state: State
@@ -225,6 +227,7 @@ class Context:
     phase: bytes = b"\x02"  # Phase::Initialization
     events: list[bytes] = field(default_factory=list)
     dispatch: Callable[[Any, Origin], DispatchFailure | None] | None = None
+    digest: tuple[DigestItem, ...] = ()
 
     def deposit_event(self, event: EventDecl, **values: Any) -> None:
         self.events.append(self.phase + event.encode(values) + b"\x00")

@@ -385,6 +385,7 @@ class Runtime:
                 building=building,
                 preverified=trusted,
                 decoded=self._decoded.get,
+                digest=digest,
             )
             update = self.db.compute_root(parent.state_root, execution.state.changes)
         header = Header(parent_hash, parent.number + 1, update.root, execution.extrinsics_root, digest)

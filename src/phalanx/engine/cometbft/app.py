@@ -15,6 +15,12 @@ CometBFT orders transactions; the runtime executes them. The mapping:
 - FinalizeBlock: executes the decided block with CometBFT's block time as the timestamp inherent,
   and returns the new state root as the app hash. CometBFT commits that hash in the *next* header:
   the app hash in header H+1 is the state after block H, the Substrate `stateRoot` of block H.
+  Validator-set changes the runtime decided (Validators' `PowerSet` events) go back as updates.
+- Consensus facts reach the runtime in the Substrate header's digest (`consensus_digest`): the
+  proposer's address (`PreRuntime(b"cmbt", address)`, for Staking's reward points) and the
+  misbehaviour CometBFT committed (`PreRuntime(b"cmbe", evidence)`, for slashing). PrepareProposal,
+  ProcessProposal and FinalizeBlock of one block carry the same proposer and evidence, so every
+  step executes the same block.
 - Commit: persists the block atomically; block number N of the Substrate view is CometBFT height N.
 
 The application is single-threaded: the ABCI server calls it on its event loop, one call at a time.
@@ -43,6 +49,7 @@ from phalanx.engine.abci.types import (
     InfoResponse,
     InitChainRequest,
     InitChainResponse,
+    Misbehavior,
     PrepareProposalRequest,
     PrepareProposalResponse,
     ProcessProposalRequest,
@@ -55,12 +62,14 @@ from phalanx.engine.abci.types import (
 from phalanx.engine.cometbft.errors import InvalidGenesis
 from phalanx.engine.cometbft.validators import VALIDATOR_STORAGE, validator_updates_from_events
 from phalanx.errors import PhalanxError
+from phalanx.runtime.block import DigestItem
 from phalanx.runtime.errors import (
     CannotDecode,
     InvalidTransaction,
     TransactionValidityError,
     UnknownTransaction,
 )
+from phalanx.runtime.modules import validators
 from phalanx.runtime.modules.system.declarations import Events
 from phalanx.runtime.runtime import decode_events
 
@@ -100,7 +109,8 @@ class ChainRuntime(Protocol):
     def best_number(self) -> int: ...
     def header(self, block_hash: bytes) -> Any: ...
     def validate_transaction(self, xt: bytes) -> Any: ...
-    def build_block(self, parent_hash: bytes, timestamp_ms: int, extrinsics: Sequence[bytes]) -> Any: ...
+    def build_block(self, parent_hash: bytes, timestamp_ms: int, extrinsics: Sequence[bytes], *,
+                    digest: Sequence[DigestItem] = ()) -> Any: ...
     def commit(self, built: Any, justification: bytes | None = None) -> None: ...
     def state_get(self, key: bytes, at: bytes | None = None) -> bytes | None: ...
     def events(self, at: bytes | None = None) -> list[Any]: ...
@@ -132,6 +142,18 @@ def refusal(error: PhalanxError) -> TxResult:
 
 def block_time_ms(time_ns: int) -> int:
     return time_ns // 1_000_000
+
+
+def consensus_digest(proposer_address: bytes, misbehavior: Sequence[Misbehavior]) -> tuple[DigestItem, ...]:
+    """The digest items a block carries for the runtime: its proposer and the evidence it commits."""
+    items = []
+    if proposer_address:
+        items.append(DigestItem("PreRuntime", proposer_address, validators.PROPOSER_ENGINE))
+    if misbehavior:
+        evidence = [(int(m.kind), m.validator_address, m.height) for m in misbehavior]
+        data = validators.encode_evidence(evidence)
+        items.append(DigestItem("PreRuntime", data, validators.EVIDENCE_ENGINE))
+    return tuple(items)
 
 
 def dropped_by_hash(built: ExecutedBlock) -> dict[bytes, PhalanxError]:
@@ -212,26 +234,28 @@ class RuntimeApplication(Application):
             seen.add(tx_hash)
             candidates.append(tx)
             size += len(tx)
+        digest = consensus_digest(request.proposer_address, request.misbehavior)
         try:
-            built = self._build(candidates, request.time_ns)
+            built = self._build(candidates, request.time_ns, digest)
         except PhalanxError:
             log.exception("building the proposal at height %d failed; proposing nothing", request.height)
             return PrepareProposalResponse(txs=())
         dropped = dropped_by_hash(built)
         chosen = tuple(tx for tx in candidates if blake2_256(tx) not in dropped)
         if not dropped:
-            self._remember(chosen, request.time_ns, built)
+            self._remember(chosen, request.time_ns, digest, built)
         return PrepareProposalResponse(txs=chosen)
 
     def process_proposal(self, request: ProcessProposalRequest) -> ProcessProposalResponse:
         if len({blake2_256(tx) for tx in request.txs}) != len(request.txs):
             log.warning("rejecting proposal at height %d: a transaction appears twice", request.height)
             return ProcessProposalResponse(accept=False)
-        cached = self._cached(request.txs, request.time_ns)
+        digest = consensus_digest(request.proposer_address, request.misbehavior)
+        cached = self._cached(request.txs, request.time_ns, digest)
         if cached is not None:
             return ProcessProposalResponse(accept=True)
         try:
-            built = self._build(request.txs, request.time_ns)
+            built = self._build(request.txs, request.time_ns, digest)
         except PhalanxError as error:
             log.warning("rejecting proposal at height %d: %s", request.height, error.message)
             return ProcessProposalResponse(accept=False)
@@ -240,13 +264,14 @@ class RuntimeApplication(Application):
             log.warning("rejecting proposal at height %d: it contains %d invalid transaction(s), first: %s",
                         request.height, len(built.dropped), first.message)
             return ProcessProposalResponse(accept=False)
-        self._remember(tuple(request.txs), request.time_ns, built)
+        self._remember(tuple(request.txs), request.time_ns, digest, built)
         return ProcessProposalResponse(accept=True)
 
     def finalize_block(self, request: FinalizeBlockRequest) -> FinalizeBlockResponse:
-        built = self._cached(request.txs, request.time_ns)
+        digest = consensus_digest(request.proposer_address, request.misbehavior)
+        built = self._cached(request.txs, request.time_ns, digest)
         if built is None:
-            built = self._build(request.txs, request.time_ns)
+            built = self._build(request.txs, request.time_ns, digest)
         self._proposal_cache.clear()
         self._pending = (built, request)
         dropped = dropped_by_hash(built)
@@ -294,24 +319,28 @@ class RuntimeApplication(Application):
 
     # -- helpers -------------------------------------------------------------------------------------
 
-    def _build(self, txs: Sequence[bytes], time_ns: int) -> ExecutedBlock:
+    def _build(self, txs: Sequence[bytes], time_ns: int, digest: tuple[DigestItem, ...]) -> ExecutedBlock:
         parent = self.runtime.best_hash()
-        built: ExecutedBlock = self.runtime.build_block(parent, block_time_ms(time_ns), list(txs))
+        built: ExecutedBlock = self.runtime.build_block(parent, block_time_ms(time_ns), list(txs),
+                                                        digest=digest)
         return built
 
-    def _remember(self, txs: tuple[bytes, ...], time_ns: int, built: ExecutedBlock) -> None:
+    def _cache_key(self, txs: Sequence[bytes], time_ns: int, digest: tuple[DigestItem, ...]) -> bytes:
+        header_part = self.runtime.best_hash() + time_ns.to_bytes(8, "little")
+        return blake2_256(header_part + b"".join(item.encode() for item in digest)
+                          + b"".join(blake2_256(tx) for tx in txs))
+
+    def _remember(self, txs: tuple[bytes, ...], time_ns: int, digest: tuple[DigestItem, ...],
+                  built: ExecutedBlock) -> None:
         # Executing a block is the costly part: a proposal this node built or checked is not
         # executed a second time when it is decided. Keyed by content, on the current parent.
-        key = blake2_256(self.runtime.best_hash() + time_ns.to_bytes(8, "little") + b"".join(
-            blake2_256(tx) for tx in txs))
         if len(self._proposal_cache) > 16:
             self._proposal_cache.clear()
-        self._proposal_cache[key] = (txs, time_ns, built)
+        self._proposal_cache[self._cache_key(txs, time_ns, digest)] = (txs, time_ns, built)
 
-    def _cached(self, txs: Sequence[bytes], time_ns: int) -> ExecutedBlock | None:
-        key = blake2_256(self.runtime.best_hash() + time_ns.to_bytes(8, "little") + b"".join(
-            blake2_256(tx) for tx in txs))
-        entry = self._proposal_cache.get(key)
+    def _cached(self, txs: Sequence[bytes], time_ns: int,
+                digest: tuple[DigestItem, ...]) -> ExecutedBlock | None:
+        entry = self._proposal_cache.get(self._cache_key(txs, time_ns, digest))
         if entry is None or entry[0] != tuple(txs) or entry[1] != time_ns:
             return None
         return entry[2]

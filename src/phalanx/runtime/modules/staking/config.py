@@ -76,6 +76,8 @@ class StakingConfig:
 class SessionConfig:
     session_length: int = 600
     """Blocks in a session (an hour at 6-second blocks)."""
+    keys: tuple[tuple[bytes, bytes], ...] = ()
+    """Genesis session keys: (stash, ed25519 consensus key); JSON `[["<ss58 stash>", "0x<key>"], ...]`."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,10 @@ class EconomicsGenesis:
         staking["stakers"] = [st.to_json() for st in self.staking.stakers]
         return {
             "staking": staking,
-            "session": {f.name: getattr(self.session, f.name) for f in fields(SessionConfig)},
+            "session": {
+                "session_length": self.session.session_length,
+                "keys": [[ss58_encode(stash), "0x" + key.hex()] for stash, key in self.session.keys],
+            },
             "democracy": {f.name: getattr(self.democracy, f.name) for f in fields(DemocracyConfig)},
         }
 
@@ -138,7 +143,13 @@ class EconomicsGenesis:
             stakers = tuple(Staker.from_json(st) for st in staking_d.pop("stakers", ()))
             numbers: dict[str, Any] = {k: int(v) for k, v in staking_d.items()}
             staking = replace(StakingConfig(stakers=stakers), **numbers)
-            session = replace(SessionConfig(), **{k: int(v) for k, v in (d.get("session") or {}).items()})
+            session_d = dict(d.get("session") or {})
+            keys = tuple(
+                (parse_account(stash), bytes.fromhex(str(key).removeprefix("0x")))
+                for stash, key in session_d.pop("keys", ())
+            )
+            session_numbers: dict[str, Any] = {k: int(v) for k, v in session_d.items()}
+            session = replace(SessionConfig(keys=keys), **session_numbers)
             democracy = replace(
                 DemocracyConfig(), **{k: int(v) for k, v in (d.get("democracy") or {}).items()}
             )

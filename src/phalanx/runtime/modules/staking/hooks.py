@@ -5,7 +5,7 @@ a consensus-facing module registers once, at import time (so every node register
 
 - `on_new_validator_set(hook)`: `hook(ctx, era, elected)` runs in the block that starts an era, with
   `elected` = ((stash, total exposure in planck), ...) in election order. The Validators module (index
-  8) turns it into CometBFT voting powers. The dev engine keeps its single dev authority whatever the
+  14) turns it into CometBFT voting powers. The dev engine keeps its single dev authority whatever the
   election says (it has no other signer); the elected set then only decides who is paid.
 - `register_author_finder(finder)`: `finder(ctx) -> stash | None` names the stash that authored the
   current block (CometBFT: the proposer in the block digest, mapped to its stash by the Validators
