@@ -52,6 +52,14 @@ def worker(
         Path | None,
         typer.Option("--platform-dir", help="the machine's platform directory (default: BASE_PATH/machine)"),
     ] = None,
+    cometbft_rpc: Annotated[
+        str,
+        typer.Option(
+            "--cometbft-rpc",
+            help="CometBFT RPC URL of a validator (http://HOST:PORT): follow a CometBFT network, "
+            "verifying its commits, instead of a dev chain",
+        ),
+    ] = "",
 ) -> None:
     """Start the enclave, register it on chain, follow finalized blocks, serve encrypted queries.
 
@@ -74,7 +82,8 @@ def worker(
             "Registry.force_register_gatekeeper for its identity"
         )
     config = WorkerConfig(
-        node, base_path, payer, authority, query_host, query_port, platform_dir=platform_dir
+        node, base_path, payer, authority, query_host, query_port, platform_dir=platform_dir,
+        cometbft_rpc=cometbft_rpc,
     )
     base_path.mkdir(parents=True, exist_ok=True)
     asyncio.run(WorkerHost(config).run())
