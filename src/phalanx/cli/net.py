@@ -19,9 +19,11 @@ from phalanx.engine.cometbft.network import (
     START_DEADLINE,
     NetworkInfo,
     NetworkOptions,
+    add_node,
     create_network,
     network_status,
     start_network,
+    start_validator,
     stop_network,
 )
 
@@ -33,16 +35,53 @@ BasePath = Annotated[Path, typer.Option("--base-path", help="Directory of the ne
 DEFAULT_BASE = Path(".phalanx/net")
 
 
-def runtime_app_state(validators: Sequence[Ed25519Key] = (), power: int = DEFAULT_POWER) -> dict[str, Any]:
-    """The chain spec of a local network, as genesis.json's app_state. When the runtime's genesis
-    carries a validator set, it lists `validators` (the CometBFT genesis validators)."""
-    from phalanx.runtime.chain_spec import ChainSpec
+DEFAULT_STAKE = 1_000 * 10**12
+"""Planck each genesis validator's stash bonds under `phalanx net up` (1,000 PHA)."""
+
+
+def runtime_app_state(
+    validators: Sequence[Ed25519Key] = (),
+    power: int = DEFAULT_POWER,
+    *,
+    stake: int | None = None,
+    session_length: int | None = None,
+    sessions_per_era: int | None = None,
+    validator_count: int | None = None,
+) -> dict[str, Any]:
+    """The chain spec of a local network (the development chain), as genesis.json's app_state.
+
+    It lists `validators` (the CometBFT genesis validators) with `power` each. With `stake`, validator
+    i is also a staking validator: the stash //Alice, //Bob, ... (i < 6) bonds `stake` at genesis and
+    has validator i's key as its session key, so from the first era on Staking's elections decide
+    the CometBFT set (powers in whole PHA of exposure). Session and era lengths and the number of
+    seats are genesis parameters too (None: the chain's defaults).
+    """
+    from dataclasses import replace
+
+    from phalanx.crypto import Keypair
+    from phalanx.runtime.chain_spec import DEV_ACCOUNTS, ChainSpec
+    from phalanx.runtime.modules.staking import Staker
 
     spec = ChainSpec.development()
-    state: dict[str, Any] = spec.to_json()
-    if validators and hasattr(spec.genesis, "validators"):
-        state["genesis"]["validators"] = [["0x" + key.public_key.hex(), power] for key in validators]
-    return state
+    genesis = replace(spec.genesis, validators=tuple((key.public_key, power) for key in validators))
+    economics = genesis.economics
+    if stake is not None:
+        if len(validators) > len(DEV_ACCOUNTS):
+            raise ValueError(f"staking validators need a dev stash each: at most {len(DEV_ACCOUNTS)}")
+        stashes = [Keypair.from_suri(f"//{name}").public_key for name in DEV_ACCOUNTS[: len(validators)]]
+        economics = replace(
+            economics,
+            staking=replace(economics.staking, stakers=tuple(Staker(s, stake) for s in stashes)),
+            session=replace(economics.session, keys=tuple(zip(stashes, (k.public_key for k in validators),
+                                                              strict=True))),
+        )
+    if session_length is not None:
+        economics = replace(economics, session=replace(economics.session, session_length=session_length))
+    if sessions_per_era is not None:
+        economics = replace(economics, staking=replace(economics.staking, sessions_per_era=sessions_per_era))
+    if validator_count is not None:
+        economics = replace(economics, staking=replace(economics.staking, validator_count=validator_count))
+    return replace(spec, genesis=replace(genesis, economics=economics)).to_json()
 
 
 def _fail(error: CometBftError) -> typer.Exit:
@@ -60,18 +99,37 @@ def up(
     timeout_commit: Annotated[str, typer.Option(help="CometBFT's pause after each commit, e.g. 200ms.")]
     = "200ms",
     timeout_propose: Annotated[str, typer.Option(help="How long to wait for a proposal, e.g. 1s.")] = "1s",
+    stake: Annotated[int, typer.Option(help="PHA each validator's stash (//Alice, //Bob, ...) bonds at "
+                                            "genesis; 0: no staking, a fixed validator set.")] = 1_000,
+    session_length: Annotated[int | None, typer.Option(help="Blocks per session.")] = None,
+    sessions_per_era: Annotated[int | None, typer.Option(help="Sessions per staking era.")] = None,
+    validator_count: Annotated[int | None, typer.Option(help="Validators elected each era.")] = None,
 ) -> None:
     """Create keys, genesis and config for N validators, start them, and wait for the first blocks.
 
-    Writes BASE_PATH/net.json with each validator's pids and RPC URLs. Stop with `phalanx net down`.
+    With the runtime app and --stake, validator i's stash is the dev account //Alice, //Bob, ... (up to
+    six validators), bonded and keyed at genesis: Staking's elections drive the CometBFT validator
+    set from the first era on. Writes BASE_PATH/net.json with each validator's pids and RPC URLs.
+    Stop with `phalanx net down`.
     """
     if app not in APPS:
         raise typer.BadParameter(f"--app must be one of {', '.join(APPS)}")
-    options = NetworkOptions(timeout_commit=timeout_commit, timeout_propose=timeout_propose)
+    staked = app == "runtime" and stake > 0
+    if staked and validators > 6:
+        raise typer.BadParameter("staking validators use the six dev stashes: use --stake 0 above six")
+    from phalanx.runtime.modules.validators import POWER_UNIT, power_of
+
+    power = power_of(stake * POWER_UNIT) if staked else DEFAULT_POWER
+    options = NetworkOptions(timeout_commit=timeout_commit, timeout_propose=timeout_propose, power=power)
     try:
         with console.status(f"creating {validators} validators in {base_path}"):
             keys = [Ed25519Key.generate() for _ in range(validators)]
-            app_state = runtime_app_state(keys, options.power) if app == "runtime" else None
+            app_state = None
+            if app == "runtime":
+                app_state = runtime_app_state(
+                    keys, options.power, stake=stake * POWER_UNIT if staked else None,
+                    session_length=session_length, sessions_per_era=sessions_per_era,
+                    validator_count=validator_count)
             info = create_network(base_path, validators, app=app, chain_id=chain_id, app_state=app_state,
                                   options=options, keys=keys)
         with console.status("starting validators and waiting for the first block"):
@@ -84,6 +142,22 @@ def up(
     except CometBftError as error:
         raise _fail(error) from None
     console.print(f"[green]network {info.chain_id} is producing blocks[/green] ({base_path / 'net.json'})")
+    _print_nodes(info)
+
+
+@net_app.command()
+def add(base_path: BasePath = DEFAULT_BASE) -> None:
+    """Add and start a full node with a fresh consensus key; it follows the chain and becomes a validator
+    once its stash bonds, sets this key (`phalanx staking set-keys`), validates and is elected."""
+    try:
+        info = add_node(NetworkInfo.load(base_path))
+        node = info.validators[-1]
+        with console.status(f"starting {node.name}"):
+            info = start_validator(info, node.index)
+    except CometBftError as error:
+        raise _fail(error) from None
+    key_file = node.home / "config" / "priv_validator_key.json"
+    console.print(f"{node.name} started; consensus key file {key_file}")
     _print_nodes(info)
 
 

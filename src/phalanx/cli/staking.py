@@ -8,6 +8,7 @@ runtime's own declarations.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -123,6 +124,32 @@ def nominate(
 ) -> None:
     """Nominate validator candidates with the bonded stake."""
     send(rpc, source, "Staking", "nominate", targets=[("Id", resolve_account(t)) for t in targets])
+
+
+@staking_app.command()
+def chill(source: FromOption, rpc: RpcOption = DEFAULT_RPC) -> None:
+    """Stop validating or nominating; a validator leaves the set at the next era."""
+    send(rpc, source, "Staking", "chill")
+
+
+@staking_app.command("set-keys")
+def set_keys(
+    key_file: Annotated[
+        Path, typer.Argument(help="The node's CometBFT consensus key file (priv_validator_key.json)")
+    ],
+    source: FromOption,
+    rpc: RpcOption = DEFAULT_RPC,
+) -> None:
+    """Register the stash's consensus key (signed by that key); it takes effect when the stash is elected."""
+    from phalanx.engine.cometbft.keys import read_key_file
+    from phalanx.runtime.modules import session
+
+    try:
+        key = read_key_file(key_file)
+    except (OSError, KeyError, ValueError, TypeError) as error:
+        raise typer.BadParameter(f"not a CometBFT key file: {error}", param_hint="KEY_FILE") from None
+    proof = key.sign(session.keys_proof_message(_signer(source).public_key))
+    send(rpc, source, "Session", "set_keys", keys={"consensus": key.public_key}, proof=proof)
 
 
 @staking_app.command()

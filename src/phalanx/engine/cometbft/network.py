@@ -254,6 +254,44 @@ def create_network(
     return info
 
 
+def add_node(info: NetworkInfo, key: Ed25519Key | None = None) -> NetworkInfo:
+    """Write a new node of the network: a full node (its consensus key `key`, fresh by default, is in no
+    genesis) that follows the chain and becomes a validator when the chain gives its key power (the
+    runtime's Staking, through `Session.set_keys`). Same genesis and consensus settings as
+    validator-0, its own ports, every existing node as a persistent peer. Starts nothing: start it
+    with `start_validator(info, index)`. Saves and returns the new net.json."""
+    index = len(info.validators)
+    base = Path(info.base_path)
+    directory = base / f"validator-{index}"
+    home = directory / "cometbft"
+    if directory.exists():
+        raise NetworkExists(f"{directory} exists; remove it to add a node there")
+    subprocess.run([info.cometbft, "init", "--home", str(home)], check=True, capture_output=True, timeout=60)
+    (directory / "app").mkdir(parents=True, exist_ok=True)
+    consensus_key = key or Ed25519Key.generate()
+    node_key = Ed25519Key.generate()
+    write_validator_key(home / "config" / "priv_validator_key.json", consensus_key)
+    write_node_key(home / "config" / "node_key.json", node_key)
+    abci, p2p, rpc, substrate = free_ports(4)
+    node = ValidatorNode(
+        name=f"validator-{index}", index=index, dir=str(directory), node_id=node_key.node_id,
+        validator_address=consensus_key.address.hex().upper(), abci_port=abci, p2p_port=p2p,
+        cometbft_rpc_port=rpc, substrate_rpc_port=substrate)
+    first = info.validators[0].home / "config"
+    (home / "config" / "genesis.json").write_text((first / "genesis.json").read_text())
+    peers = ",".join(other.p2p_address for other in info.validators)
+    (home / "config" / "config.toml").write_text(configure((first / "config.toml").read_text(), {
+        ("", "moniker"): toml_str(node.name),
+        ("", "proxy_app"): toml_str(f"tcp://{LOOPBACK}:{node.abci_port}"),
+        ("rpc", "laddr"): toml_str(f"tcp://{LOOPBACK}:{node.cometbft_rpc_port}"),
+        ("p2p", "laddr"): toml_str(f"tcp://{LOOPBACK}:{node.p2p_port}"),
+        ("p2p", "persistent_peers"): toml_str(peers),
+    }))
+    info = replace(info, validators=(*info.validators, node))
+    info.save()
+    return info
+
+
 def app_command(info: NetworkInfo, node: ValidatorNode) -> list[str]:
     """The application process's command line."""
     listen = f"tcp://{LOOPBACK}:{node.abci_port}"
