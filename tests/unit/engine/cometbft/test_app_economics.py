@@ -25,7 +25,7 @@ from phalanx.engine.abci.types import (
 from phalanx.engine.cometbft.app import RuntimeApplication
 from phalanx.engine.cometbft.keys import Ed25519Key
 from phalanx.runtime import ChainSpec, Runtime
-from phalanx.runtime.modules import treasury
+from phalanx.runtime.modules import treasury, validators
 from phalanx.runtime.modules.staking import Staker
 from phalanx.runtime.modules.staking import declarations as staking_d
 from phalanx.runtime.modules.staking.config import EconomicsGenesis, SessionConfig, StakingConfig
@@ -120,6 +120,8 @@ def test_proposer_reaches_the_header_digest_and_earns_the_points(node: Node) -> 
     node.block(KEY_A)
     digest = node.runtime.best_header().digest
     assert [(d.kind, d.engine, d.data) for d in digest] == [("PreRuntime", b"cmbt", KEY_A.address)]
+    kept = validators.ConsensusDigest.get(node.state())
+    assert kept == {"logs": [("PreRuntime", (b"cmbt", KEY_A.address))]}
     points = staking_d.ErasRewardPoints.get(node.state(), 0)
     assert {bytes(who): p for who, p in points["individual"]} == {BOB: 40, ALICE: 20}
 

@@ -39,7 +39,23 @@ import contextlib
 import hashlib
 from collections.abc import Sequence
 
-from phalanx.codec import U8, U32, U64, U128, AccountId, DecodeError, FixedBytes, Option, Tuple, Vec, field_
+from phalanx.codec import (
+    U8,
+    U32,
+    U64,
+    U128,
+    AccountId,
+    Bytes,
+    DecodeError,
+    Enum,
+    FixedBytes,
+    Option,
+    Struct,
+    Tuple,
+    Vec,
+    field_,
+)
+from phalanx.codec.types import variant
 from phalanx.runtime.errors import GenesisError, ModuleError
 from phalanx.runtime.framework import (
     CallDecl,
@@ -74,6 +90,17 @@ DUPLICATE_VOTE = 1
 PUB_KEY = FixedBytes(32)
 ADDRESS = FixedBytes(20)
 EVIDENCE = Vec(Tuple(U8, ADDRESS, U64))
+_ENGINE = FixedBytes(4)
+DIGEST_ITEM = Enum(("sp_runtime", "generic", "digest", "DigestItem"), [
+    variant("PreRuntime", 6, field_(None, _ENGINE, "ConsensusEngineId"), field_(None, Bytes, "Vec<u8>")),
+    variant("Consensus", 4, field_(None, _ENGINE, "ConsensusEngineId"), field_(None, Bytes, "Vec<u8>")),
+    variant("Seal", 5, field_(None, _ENGINE, "ConsensusEngineId"), field_(None, Bytes, "Vec<u8>")),
+    variant("Other", 0, field_(None, Bytes, "Vec<u8>")),
+    variant("RuntimeEnvironmentUpdated", 8),
+])  # fmt: skip
+DIGEST = Struct(
+    ("sp_runtime", "generic", "digest", "Digest"), [field_("logs", Vec(DIGEST_ITEM), "Vec<DigestItem>")]
+)
 
 # -- storage -------------------------------------------------------------------------------------------
 
@@ -84,6 +111,10 @@ ByAddress = StorageMap(NAME, "ByAddress", Hasher.TWOX_64_CONCAT, ADDRESS, PUB_KE
                        docs="The consensus key of each validator, by its CometBFT address.")  # fmt: skip
 StashOf = StorageMap(NAME, "StashOf", Hasher.TWOX_64_CONCAT, PUB_KEY, AccountId, None,
                      docs="The stash a validator's key was elected for (none if set by root).")  # fmt: skip
+
+ConsensusDigest = StorageValue(NAME, "ConsensusDigest", DIGEST, None,
+                               docs="The consensus engine's digest items of this block (proposer, evidence), "
+                                    "as its header carries them; absent under the dev engine.")  # fmt: skip
 
 # -- events --------------------------------------------------------------------------------------------
 
@@ -224,8 +255,23 @@ def on_new_validator_set(ctx: Context, era: int, elected: Sequence[tuple[bytes, 
     replace_set(ctx, elected)
 
 
+def on_initialize(ctx: Context) -> None:
+    """Keep this block's consensus digest in state (provable, and it puts the digest's types in the
+    metadata, so stock clients decode headers); act on the evidence it carries."""
+    ours = [item for item in ctx.digest if item.kind == "PreRuntime" and item.engine in _ENGINES]
+    if ours:
+        logs = [("PreRuntime", (item.engine, item.data)) for item in ours]
+        ConsensusDigest.put(ctx.state, {"logs": logs})
+    elif ctx.state.get(ConsensusDigest.key) is not None:
+        ConsensusDigest.kill(ctx.state)
+    report_misbehavior(ctx)
+
+
+_ENGINES = (PROPOSER_ENGINE, EVIDENCE_ENGINE)
+
+
 def report_misbehavior(ctx: Context) -> None:
-    """on_initialize: slash the stashes behind the duplicate votes CometBFT committed in this block."""
+    """Slash the stashes behind the duplicate votes CometBFT committed in this block."""
     raw = pre_runtime(ctx, EVIDENCE_ENGINE)
     if raw is None:
         return
@@ -300,11 +346,12 @@ def invariants(state: State) -> list[str]:
 
 
 MODULE = Module(
-    name=NAME, index=INDEX, crate="pallet_validators", storage=(Powers, Count, ByAddress, StashOf),
+    name=NAME, index=INDEX, crate="pallet_validators",
+    storage=(Powers, Count, ByAddress, StashOf, ConsensusDigest),
     calls=CALLS, events=(PowerSet, Misbehavior),
     errors=(NotAValidator, WouldEmptySet, PowerTooHigh, TooManyValidators),
     constants=(Constant("MaxPower", U64, MAX_POWER, ("The highest voting power of one validator.",)),
                Constant("MaxValidators", U32, MAX_VALIDATORS, ("The most validators the set holds.",)),
                Constant("PowerUnit", U128, POWER_UNIT, ("Planck of exposure per unit of voting power.",))),
-    on_initialize=report_misbehavior, invariants=invariants,
+    on_initialize=on_initialize, invariants=invariants,
 )  # fmt: skip
