@@ -47,6 +47,8 @@ def runtime_app_state(
     session_length: int | None = None,
     sessions_per_era: int | None = None,
     validator_count: int | None = None,
+    chain_id: str | None = None,
+    platform_dir: Path | None = None,
 ) -> dict[str, Any]:
     """The chain spec of a local network (the development chain), as genesis.json's app_state.
 
@@ -54,7 +56,9 @@ def runtime_app_state(
     i is also a staking validator: the stash //Alice, //Bob, ... (i < 6) bonds `stake` at genesis and
     has validator i's key as its session key, so from the first era on Staking's elections decide
     the CometBFT set (powers in whole PHA of exposure). Session and era lengths and the number of
-    seats are genesis parameters too (None: the chain's defaults).
+    seats are genesis parameters too (None: the chain's defaults). With `platform_dir` and `chain_id`,
+    the chain accepts simulated workers of that machine and binds their enclaves to this network's trust
+    root (chain id and genesis validator set), as `phalanx worker --cometbft-rpc` needs.
     """
     from dataclasses import replace
 
@@ -81,7 +85,12 @@ def runtime_app_state(
         economics = replace(economics, staking=replace(economics.staking, sessions_per_era=sessions_per_era))
     if validator_count is not None:
         economics = replace(economics, staking=replace(economics.staking, validator_count=validator_count))
-    return replace(spec, genesis=replace(genesis, economics=economics)).to_json()
+    spec = replace(spec, genesis=replace(genesis, economics=economics))
+    if platform_dir is not None and chain_id is not None:
+        from phalanx.tee.host.devnet import prepare_cometbft_genesis
+
+        spec = prepare_cometbft_genesis(spec, platform_dir, chain_id, list(genesis.validators))
+    return spec.to_json()
 
 
 def _fail(error: CometBftError) -> typer.Exit:
@@ -110,7 +119,8 @@ def up(
     With the runtime app and --stake, validator i's stash is the dev account //Alice, //Bob, ... (up to
     six validators), bonded and keyed at genesis: Staking's elections drive the CometBFT validator
     set from the first era on. Writes BASE_PATH/net.json with each validator's pids and RPC URLs.
-    Stop with `phalanx net down`.
+    Workers on this machine follow the network with `phalanx worker --cometbft-rpc URL
+    --platform-dir BASE_PATH/machine`. Stop with `phalanx net down`.
     """
     if app not in APPS:
         raise typer.BadParameter(f"--app must be one of {', '.join(APPS)}")
@@ -129,7 +139,7 @@ def up(
                 app_state = runtime_app_state(
                     keys, options.power, stake=stake * POWER_UNIT if staked else None,
                     session_length=session_length, sessions_per_era=sessions_per_era,
-                    validator_count=validator_count)
+                    validator_count=validator_count, chain_id=chain_id, platform_dir=base_path / "machine")
             info = create_network(base_path, validators, app=app, chain_id=chain_id, app_state=app_state,
                                   options=options, keys=keys)
         with console.status("starting validators and waiting for the first block"):
