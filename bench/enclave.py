@@ -14,9 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "integration"))
-
-from worker_chain import SyntheticChain
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from phalanx.contracts import compute_builtin_id
 from phalanx.contracts.token import COMMANDS, QUERIES, Balance, Deposit, Transfer
@@ -38,6 +36,7 @@ from phalanx.tee.enclave.query import make_query, open_answer, seal_query
 from phalanx.tee.enclave.runtime import PRuntime
 from phalanx.tee.enclave.state import EnclaveState, initial_enclave_state
 from phalanx.tee.platform import SimulatedPlatform
+from support.synthetic_chain import SyntheticChain
 
 TOKEN = compute_builtin_id("token")
 

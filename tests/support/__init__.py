@@ -1,0 +1,1 @@
+"""Fixtures shared by unit tests, integration tests and benchmarks (imported as `support`)."""
