@@ -25,6 +25,15 @@ from typing import Any
 
 import aiohttp
 
+from _common import (
+    BALANCES,
+    TRANSFER_KEEP_ALIVE,
+    bench_accounts,
+    measure_verifications,
+    run_load,
+    start_node,
+    write_spec,
+)
 from phalanx.client.tx import ChainContext, compose_signed_extrinsic, encode_transfer_call
 from phalanx.crypto.keys import Keypair
 from phalanx.engine.cometbft import rpc
@@ -36,15 +45,6 @@ from phalanx.engine.cometbft.network import (
     stop_network,
 )
 from phalanx.runtime.modules.balances.declarations import PHA
-from transfers import (
-    BALANCES,
-    TRANSFER_KEEP_ALIVE,
-    bench_accounts,
-    measure_verifications,
-    run_load,
-    start_node,
-    write_spec,
-)
 
 BATCH = 100
 
