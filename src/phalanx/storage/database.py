@@ -43,6 +43,7 @@ from phalanx.storage.errors import (
     StoreFull,
     UnknownRoot,
 )
+from phalanx.storage.overlay import page_of_keys
 from phalanx.storage.proof import ProofKind, StateProof
 from phalanx.storage.trie import EMPTY_ROOT, MAX_VERSION, compute_update, lookup, walk_path
 
@@ -302,14 +303,7 @@ class Database:
 
     def keys_paged(self, prefix: bytes, count: int, start_after: bytes | None = None) -> list[bytes]:
         """Up to `count` head keys starting with `prefix`, in key order, strictly after `start_after`."""
-        keys: list[bytes] = []
-        if count <= 0:
-            return keys
-        for key, _value in self.iter_prefix(prefix, start_after):
-            keys.append(key)
-            if len(keys) >= count:
-                break
-        return keys
+        return page_of_keys(self, prefix, count, start_after)
 
     def snapshot(self) -> Snapshot:
         """A consistent read view of the head (close it, or use it in a `with`)."""

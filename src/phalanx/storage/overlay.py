@@ -15,6 +15,7 @@ writes, then in a cache of backend reads, then the backend.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 from typing import Protocol
 
 from phalanx.storage.errors import TransactionError
@@ -28,6 +29,13 @@ class StateReader(Protocol):
     def iter_prefix(
         self, prefix: bytes, start_after: bytes | None = None
     ) -> Iterator[tuple[bytes, bytes]]: ...
+
+
+def page_of_keys(reader: StateReader, prefix: bytes, count: int, start_after: bytes | None) -> list[bytes]:
+    """Up to `count` keys of `reader` starting with `prefix`, in key order, strictly after `start_after`."""
+    if count <= 0:
+        return []
+    return [key for key, _value in islice(reader.iter_prefix(prefix, start_after), count)]
 
 
 class _Missing:
@@ -91,14 +99,7 @@ class Overlay:
 
     def keys_paged(self, prefix: bytes, count: int, start_after: bytes | None = None) -> list[bytes]:
         """Up to `count` keys starting with `prefix`, in order, strictly after `start_after`."""
-        keys: list[bytes] = []
-        if count <= 0:
-            return keys
-        for key, _value in self.iter_prefix(prefix, start_after):
-            keys.append(key)
-            if len(keys) >= count:
-                break
-        return keys
+        return page_of_keys(self, prefix, count, start_after)
 
     # ---- writes -------------------------------------------------------------------------------
 

@@ -31,10 +31,9 @@ import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
-from hashlib import blake2b
 
 from phalanx.storage.errors import InvalidProof, MalformedProof
-from phalanx.storage.trie import EMPTY_ROOT
+from phalanx.storage.trie import EMPTY_ROOT, internal_hash, key_hash, leaf_hash, leaf_hash_from_value_hash
 
 _MAX_DEPTH = 256
 
@@ -151,7 +150,7 @@ def verify_proof(root: bytes, key: bytes, value: bytes | None, proof: StateProof
         raise InvalidProof("key and value must be bytes")
     if not isinstance(proof, StateProof):
         proof = StateProof.decode(proof)
-    kh = blake2b(key, digest_size=32).digest()
+    kh = key_hash(key)
     kind = proof.kind
     if value is None:
         if kind is ProofKind.PRESENT:
@@ -161,23 +160,22 @@ def verify_proof(root: bytes, key: bytes, value: bytes | None, proof: StateProof
     siblings = proof.siblings
     depth = len(siblings)
     path = int.from_bytes(kh, "big")
-    if kind is ProofKind.PRESENT:
-        node = blake2b(b"\x00" + kh + blake2b(value, digest_size=32).digest(), digest_size=32).digest()  # type: ignore[arg-type]
+    if value is not None:  # an inclusion proof (the kind was matched to the value above)
+        node = leaf_hash(kh, value)
     elif kind is ProofKind.ABSENT_EMPTY:
         node = EMPTY_ROOT
     else:
-        other = proof.other_key_hash
+        other, other_value_hash = proof.other_key_hash, proof.other_value_hash
+        if other is None or other_value_hash is None:  # construction refuses this; keeps the types exact
+            raise MalformedProof("an other-leaf proof without the other leaf")
         if other == kh:
             raise InvalidProof("an other-leaf proof names the proven key itself")
-        if (int.from_bytes(other, "big") ^ path) >> (256 - depth):  # type: ignore[arg-type]
+        if (int.from_bytes(other, "big") ^ path) >> (256 - depth):
             raise InvalidProof("the other leaf is not on the path of the key")
-        node = blake2b(b"\x00" + other + proof.other_value_hash, digest_size=32).digest()  # type: ignore[operator]
+        node = leaf_hash_from_value_hash(other, other_value_hash)
     for i in range(depth - 1, -1, -1):
         sibling = siblings[i]
-        if (path >> (255 - i)) & 1:
-            node = blake2b(b"\x01" + sibling + node, digest_size=32).digest()
-        else:
-            node = blake2b(b"\x01" + node + sibling, digest_size=32).digest()
+        node = internal_hash(sibling, node) if (path >> (255 - i)) & 1 else internal_hash(node, sibling)
     if not hmac.compare_digest(node, root):
         raise InvalidProof("proof does not lead to the state root")
 

@@ -39,7 +39,7 @@ number of keys in the state.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from hashlib import blake2b
 
 from phalanx.storage.errors import CorruptStore
@@ -313,23 +313,6 @@ def walk_path(
             h, version = rec[1:33], int.from_bytes(rec[65:73], "big")
         depth += 1
     return siblings, None
-
-
-def iter_leaves(read: NodeReader, root: bytes, root_version: int) -> Iterator[tuple[bytes, bytes]]:
-    """Every (key hash, value) in the trie at `root`, in path order (for checks and exports)."""
-    stack: list[tuple[bytes, int, int, int]] = [(root, root_version, 0, 0)]
-    while stack:
-        h, version, depth, path = stack.pop()
-        if h == EMPTY_ROOT:
-            continue
-        rec = read(node_key(version, depth, path))
-        if rec is None or len(rec) < 33:
-            raise _corrupt(f"node missing at version {version}, depth {depth}")
-        if rec[0] == LEAF:
-            yield rec[1:33], rec[33:]
-            continue
-        stack.append((rec[33:65], int.from_bytes(rec[73:81], "big"), depth + 1, path | (1 << (255 - depth))))
-        stack.append((rec[1:33], int.from_bytes(rec[65:73], "big"), depth + 1, path))
 
 
 def compute_root_of(items: Iterable[tuple[bytes, bytes]]) -> bytes:
