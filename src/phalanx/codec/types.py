@@ -108,11 +108,10 @@ class Codec(Generic[T]):
 
 
 class _FixedInt(Codec[int]):
-    __slots__ = ("_fmt", "bits", "name", "signed", "size")
+    __slots__ = ("bits", "name", "signed", "size")
 
     def __init__(self, name: str, size: int, signed: bool) -> None:
         self.name, self.size, self.signed, self.bits = name, size, signed, size * 8
-        self._fmt = {1: "b", 2: "h", 4: "i", 8: "q"}.get(size)
 
     def encode_into(self, buf: bytearray, value: int) -> None:
         try:

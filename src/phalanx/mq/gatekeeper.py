@@ -92,7 +92,6 @@ class MasterKeyRotation:
 
 
 GatekeeperPayload = MasterKeyPublished | MasterKeyShare | ContractKeyDistribution | MasterKeyRotation
-_PAYLOAD_TYPES = (MasterKeyPublished, MasterKeyShare, ContractKeyDistribution, MasterKeyRotation)
 
 _KEY = FixedBytes(32)
 GATEKEEPER_PAYLOAD = DataclassEnum(

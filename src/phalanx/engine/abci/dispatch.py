@@ -20,7 +20,6 @@ from phalanx.engine.abci.types import (
     CheckTxRequest,
     CommitInfo,
     Event,
-    EventAttribute,
     FinalizeBlockRequest,
     InfoRequest,
     InitChainRequest,
@@ -80,13 +79,6 @@ def _events_to_proto(events: Iterable[Event]) -> list[pb.Event]:
         ])
         for event in events
     ]
-
-
-def events_from_proto(events: Iterable[pb.Event]) -> tuple[Event, ...]:
-    return tuple(
-        Event(type=e.type, attributes=tuple(EventAttribute(a.key, a.value, a.index) for a in e.attributes))
-        for e in events
-    )
 
 
 def _tx_result_fields(result: TxResult) -> dict[str, object]:

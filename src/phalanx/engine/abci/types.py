@@ -1,8 +1,10 @@
 """Plain, frozen request and response types that an ABCI `Application` takes and returns.
 
 They mirror the ABCI 2.0 messages of CometBFT v0.38 (`tendermint.abci`) with the fields a chain
-runtime uses; `convert.py` maps them to and from the generated protobuf messages. Times are
-integers: nanoseconds since the Unix epoch (UTC), as CometBFT's block time.
+runtime uses; `dispatch.py` maps them to and from the generated protobuf messages. Times are
+integers: nanoseconds since the Unix epoch (UTC), as CometBFT's block time. The three block
+requests (PrepareProposal, ProcessProposal, FinalizeBlock) repeat their common fields, as CometBFT's
+messages do, so that each reads alone and keeps its own name for the last commit.
 """
 
 from __future__ import annotations
