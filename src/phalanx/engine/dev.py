@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -39,7 +38,10 @@ class SealingRuntime(Protocol):
     def genesis_hash(self) -> bytes: ...
     def best_hash(self) -> bytes: ...
     def best_number(self) -> int: ...
-    def build_block(self, parent_hash: bytes, timestamp_ms: int, extrinsics: Sequence[bytes]) -> Any: ...
+    def build_block(
+        self, parent_hash: bytes, timestamp_ms: int, extrinsics: Sequence[bytes], *,
+        preverified: Collection[bytes] | None = None,
+    ) -> Any: ...
     def commit(self, built: Any, justification: bytes | None = None) -> None: ...
     def state_get(self, key: bytes, at: bytes | None = None) -> bytes | None: ...
 
@@ -97,7 +99,6 @@ class DevEngine:
         self._wake = asyncio.Event()
         self._stopping = False
         self._last_timestamp = self._parent_timestamp()
-        self._preverified = "preverified" in inspect.signature(runtime.build_block).parameters
         if instant_seal:
             pool.on_ready(self._wake.set)
 
@@ -118,11 +119,10 @@ class DevEngine:
         extrinsics = [tx.data for tx in pending]
         timestamp = self.next_timestamp()
         parent = self.runtime.best_hash()
-        if self._preverified:
-            built = self.runtime.build_block(  # type: ignore[call-arg]
-                parent, timestamp, extrinsics, preverified=frozenset(tx.hash for tx in pending))
-        else:
-            built = self.runtime.build_block(parent, timestamp, extrinsics)
+        # The pool admitted these through this runtime's `validate_transaction`: their signatures
+        # need no second check.
+        built = self.runtime.build_block(
+            parent, timestamp, extrinsics, preverified=frozenset(tx.hash for tx in pending))
         justification = sign_dev_justification(self.authority, self.runtime.genesis_hash, built.hash)
         self.runtime.commit(built, justification)
         self._last_timestamp = timestamp

@@ -16,7 +16,6 @@ import contextlib
 import json
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
 
 from phalanx.crypto.errors import CryptoError
 from phalanx.crypto.keys import Keypair
@@ -53,7 +52,7 @@ def open_dev_chain(config: DevConfig) -> tuple[ChainBackend, Callable[[], None]]
             raise ConfigError(f"cannot read the chain spec {config.chain_spec}: {error}") from None
     db = Database.temporary() if config.base_path is None else Database.open(config.base_path)
     try:
-        runtime: Any = Runtime(db, spec)
+        runtime: ChainBackend = Runtime(db, spec)
     except BaseException:
         db.close()
         raise

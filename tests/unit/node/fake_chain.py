@@ -6,7 +6,7 @@ b"XTBAD..." fails its signature; anything not starting with b"XT" cannot be deco
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,7 +139,9 @@ class FakeChain:
         self.validations += 1
         return self._check(xt, self.states[self.best_hash()])
 
-    def build_block(self, parent_hash: bytes, timestamp_ms: int, extrinsics: Sequence[bytes]) -> FakeBuilt:
+    def build_block(self, parent_hash: bytes, timestamp_ms: int, extrinsics: Sequence[bytes], *,
+                    preverified: Collection[bytes] | None = None) -> FakeBuilt:
+        """`preverified` changes nothing here: fake signatures are checked again, cheaply."""
         state = dict(self.states[parent_hash])
         state[NOW_KEY] = timestamp_ms.to_bytes(8, "little")
         included, dropped = [], []
