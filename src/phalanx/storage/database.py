@@ -45,7 +45,7 @@ from phalanx.storage.errors import (
 )
 from phalanx.storage.overlay import page_of_keys
 from phalanx.storage.proof import ProofKind, StateProof
-from phalanx.storage.trie import EMPTY_ROOT, MAX_VERSION, compute_update, lookup, walk_path
+from phalanx.storage.trie import EMPTY_ROOT, MAX_VERSION, compute_update, key_hash, lookup, walk_path
 
 DEFAULT_MAP_SIZE = 64 << 30 if sys.maxsize > 2**32 else 1 << 30
 """64 GiB on 64-bit machines (address space only; the file grows as data is written)."""
@@ -339,7 +339,7 @@ class Database:
 
     def prove_with_value(self, root: bytes, key: bytes) -> tuple[bytes | None, StateProof]:
         """The value of `key` under `root` (None if absent) and its proof."""
-        kh = blake2b(key, digest_size=32).digest()
+        kh = key_hash(key)
         if root == EMPTY_ROOT:
             return None, StateProof(ProofKind.ABSENT_EMPTY, ())
         with self._env().begin(buffers=False) as txn:

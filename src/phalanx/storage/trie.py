@@ -268,22 +268,8 @@ def compute_update(
 def lookup(read: NodeReader, root: bytes, root_version: int, key: bytes) -> bytes | None:
     """The value of `key` in the trie at `root` (None if absent)."""
     kh = key_hash(key)
-    path = int.from_bytes(kh, "big")
-    h = root
-    version = root_version
-    depth = 0
-    while h != EMPTY_ROOT:
-        rec = read(node_key(version, depth, path))
-        if rec is None or len(rec) < 33:
-            raise _corrupt(f"node missing at version {version}, depth {depth}")
-        if rec[0] == LEAF:
-            return rec[33:] if rec[1:33] == kh else None
-        if (path >> (255 - depth)) & 1:
-            h, version = rec[33:65], int.from_bytes(rec[73:81], "big")
-        else:
-            h, version = rec[1:33], int.from_bytes(rec[65:73], "big")
-        depth += 1
-    return None
+    _siblings, rec = walk_path(read, root, root_version, kh)
+    return rec[33:] if rec is not None and rec[1:33] == kh else None
 
 
 def walk_path(

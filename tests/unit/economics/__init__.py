@@ -1,0 +1,1 @@
+"""Unit tests of phalanx.economics (a package, so its test module names cannot clash with others)."""
