@@ -68,7 +68,7 @@ class Keypair:
 
     @classmethod
     def from_seed(cls, seed: bytes, key_type: KeyType = KeyType.SR25519) -> Keypair:
-        """Key pair from a 32-byte mini-secret seed."""
+        """Key pair from a 32-byte mini-secret seed; raises InvalidKey for another length."""
         if len(seed) != 32:
             raise InvalidKey(f"a seed is 32 bytes, got {len(seed)}")
         if key_type is KeyType.SR25519:
@@ -79,6 +79,7 @@ class Keypair:
 
     @classmethod
     def from_mnemonic(cls, phrase: str, key_type: KeyType = KeyType.SR25519, password: str = "") -> Keypair:
+        """Key pair from a BIP-39 phrase, derived as Substrate does; raises InvalidSecretUri if invalid."""
         if not bip39.bip39_validate(phrase):
             raise InvalidSecretUri("the mnemonic is not a valid BIP-39 phrase")
         seed = bytes(bip39.bip39_to_mini_secret(phrase, password))
@@ -86,7 +87,11 @@ class Keypair:
 
     @classmethod
     def from_suri(cls, suri: str, key_type: KeyType = KeyType.SR25519) -> Keypair:
-        """Key pair from a secret URI such as `//Alice`, `<phrase>//stash`, or `0x<seed>//1`."""
+        """Key pair from a secret URI such as `//Alice`, `<phrase>//stash`, or `0x<seed>//1`.
+
+        Raises InvalidSecretUri for a URI that does not parse, a bad seed or phrase, or a soft junction
+        on an ed25519 key.
+        """
         match = _SURI.match(suri.strip())
         if match is None:
             raise InvalidSecretUri(f"cannot parse secret URI {suri!r}")
@@ -155,6 +160,7 @@ def verify_signature(key_type: KeyType, public_key: bytes, message: bytes, signa
 
 
 def generate_mnemonic(words: int = 12) -> str:
+    """A fresh BIP-39 phrase of `words` words; raises InvalidSecretUri for a count BIP-39 does not have."""
     if words not in (12, 15, 18, 21, 24):
         raise InvalidSecretUri("a mnemonic has 12, 15, 18, 21 or 24 words")
     return str(bip39.bip39_generate(words))

@@ -49,6 +49,8 @@ def _checksum(payload: bytes) -> bytes:
 
 
 def ss58_encode(public_key: bytes, prefix: int = SS58_PREFIX) -> str:
+    """The SS58 address of a 32-byte account id; raises InvalidAddress for another length or a prefix
+    outside 0..16383."""
     if len(public_key) != 32:
         raise InvalidAddress(f"an account id is 32 bytes, got {len(public_key)}")
     if prefix < 0:
@@ -64,7 +66,7 @@ def ss58_encode(public_key: bytes, prefix: int = SS58_PREFIX) -> str:
 
 
 def ss58_decode(address: str) -> tuple[bytes, int]:
-    """Decode an SS58 address to (account id, prefix)."""
+    """Decode an SS58 address to (account id, prefix); raises InvalidAddress if it is not one."""
     raw = _b58decode(address)
     if len(raw) < 2:
         raise InvalidAddress("address too short")
@@ -83,7 +85,7 @@ def ss58_decode(address: str) -> tuple[bytes, int]:
 
 
 def parse_account(text: str) -> bytes:
-    """An account id from SS58 (any prefix) or 0x-prefixed hex of 32 bytes."""
+    """An account id from SS58 (any prefix) or 0x-prefixed hex of 32 bytes; raises InvalidAddress."""
     if text.startswith("0x"):
         try:
             raw = bytes.fromhex(text[2:])
