@@ -84,6 +84,7 @@ class RpcClient:
     @classmethod
     @contextlib.asynccontextmanager
     async def connect(cls, url: str = DEFAULT_RPC_URL, timeout: float = 10.0) -> AsyncIterator[RpcClient]:
+        """`async with RpcClient.connect(url) as rpc:`; raises ConnectionFailed if the node is unreachable."""
         session = aiohttp.ClientSession()
         try:
             try:
@@ -142,6 +143,8 @@ class RpcClient:
                 self._early.setdefault(params["subscription"], []).append(params.get("result"))
 
     async def request(self, method: str, params: list[Any] | None = None, timeout: float = 60.0) -> Any:
+        """The result of one call. Raises RpcRequestError for an error answer, ConnectionFailed if the
+        connection is lost, TimeoutError without an answer within `timeout` seconds."""
         request_id = next(self._ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future
@@ -151,7 +154,10 @@ class RpcClient:
         except (ConnectionError, RuntimeError) as error:
             self._pending.pop(request_id, None)
             raise ConnectionFailed(f"cannot send to the node: {error}") from None
-        return await asyncio.wait_for(future, timeout)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        finally:
+            self._pending.pop(request_id, None)  # answered, or timed out: nothing waits for it any more
 
     @contextlib.asynccontextmanager
     async def subscribe(self, method: str, params: list[Any],
