@@ -8,6 +8,7 @@ answers of an application that has no snapshots and takes none.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypedDict
 
 from google.protobuf import timestamp_pb2
 
@@ -81,7 +82,20 @@ def _events_to_proto(events: Iterable[Event]) -> list[pb.Event]:
     ]
 
 
-def _tx_result_fields(result: TxResult) -> dict[str, object]:
+class _TxResultFields(TypedDict):
+    """The fields ResponseCheckTx and ExecTxResult share."""
+
+    code: int
+    data: bytes
+    log: str
+    info: str
+    gas_wanted: int
+    gas_used: int
+    events: list[pb.Event]
+    codespace: str
+
+
+def _tx_result_fields(result: TxResult) -> _TxResultFields:
     return {
         "code": result.code, "data": result.data, "log": result.log, "info": result.info,
         "gas_wanted": result.gas_wanted, "gas_used": result.gas_used,
@@ -116,7 +130,7 @@ def handle_request(app: Application, request: pb.Request) -> pb.Response:
     if kind == "check_tx":
         r = request.check_tx
         checked = app.check_tx(CheckTxRequest(tx=bytes(r.tx), is_recheck=r.type == pb.RECHECK))
-        return pb.Response(check_tx=pb.ResponseCheckTx(**_tx_result_fields(checked)))  # type: ignore[arg-type]
+        return pb.Response(check_tx=pb.ResponseCheckTx(**_tx_result_fields(checked)))
     if kind == "prepare_proposal":
         r = request.prepare_proposal
         prepared = app.prepare_proposal(PrepareProposalRequest(
@@ -145,7 +159,7 @@ def handle_request(app: Application, request: pb.Request) -> pb.Response:
             misbehavior=_misbehavior(r.misbehavior)))
         return pb.Response(finalize_block=pb.ResponseFinalizeBlock(
             events=_events_to_proto(finalized.events),
-            tx_results=[pb.ExecTxResult(**_tx_result_fields(t)) for t in finalized.tx_results],  # type: ignore[arg-type]
+            tx_results=[pb.ExecTxResult(**_tx_result_fields(t)) for t in finalized.tx_results],
             validator_updates=[validator_update_to_proto(v) for v in finalized.validator_updates],
             app_hash=finalized.app_hash))
     if kind == "commit":
