@@ -94,8 +94,8 @@ class StateProof:
                 present.append(sibling)
         out = bytes((self.kind,)) + depth.to_bytes(2, "big") + bitmap.to_bytes(nbytes, "big")
         out += b"".join(present)
-        if self.kind is ProofKind.ABSENT_OTHER_LEAF:
-            out += self.other_key_hash + self.other_value_hash  # type: ignore[operator]
+        if self.other_key_hash is not None and self.other_value_hash is not None:  # ABSENT_OTHER_LEAF only
+            out += self.other_key_hash + self.other_value_hash
         return out
 
     @classmethod
