@@ -3,7 +3,7 @@
 - the stock substrate-interface tests (written against `phalanx dev`) pass against a validator;
 - many blocks of random transfers submitted to random validators: every validator has the same
   block hash, Substrate state root and CometBFT app hash at every height, and every transfer lands
-  (PHALANX_NET_BLOCKS sets how many blocks; 100 by default, 500 for the full run);
+  (PHALANX_NET_BLOCKS sets how many blocks; 500 by default, as the network must show);
 - undecodable and invalid transactions are refused in CheckTx with a log that says why;
 - `kill -9` of one validator's two processes: the other three keep finalizing; restarted, it
   replays what it missed and reaches the same app hash;
@@ -57,7 +57,7 @@ from phalanx.runtime.version import SPEC_VERSION, TRANSACTION_VERSION
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1200)]
 
-BLOCKS = int(os.environ.get("PHALANX_NET_BLOCKS", "100"))
+BLOCKS = int(os.environ.get("PHALANX_NET_BLOCKS", "500"))
 DEADLINE = 120.0
 PHA = 10**12
 NAMES = ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")
