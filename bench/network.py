@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -26,15 +24,14 @@ from typing import Any
 import aiohttp
 
 from _common import (
-    BALANCES,
-    TRANSFER_KEEP_ALIVE,
     bench_accounts,
     measure_verifications,
     run_load,
+    sign_transfers,
     start_node,
+    stop_node,
     write_spec,
 )
-from phalanx.client.tx import ChainContext, compose_signed_extrinsic, encode_transfer_call
 from phalanx.crypto.keys import Keypair
 from phalanx.engine.cometbft import rpc
 from phalanx.engine.cometbft.network import (
@@ -125,14 +122,6 @@ async def run_network_load(info: NetworkInfo, extrinsics: list[bytes]) -> tuple[
     return elapsed, latencies, blocks
 
 
-def sign_load(accounts: list[Keypair], per_account: int, genesis: bytes) -> list[bytes]:
-    chain = ChainContext(genesis, 1, 1)
-    dest = Keypair.from_suri("//Ferdie").public_key
-    return [compose_signed_extrinsic(pair, encode_transfer_call(BALANCES, TRANSFER_KEEP_ALIVE, dest, PHA + n),
-                                     n, chain)
-            for n in range(per_account) for pair in accounts]
-
-
 def bench_network(args: argparse.Namespace, spec_path: Path, accounts: list[Keypair], base: Path) -> None:
     app_state = json.loads(spec_path.read_text())
     info = create_network(base, args.validators, app="runtime", chain_id="phalanx-bench", app_state=app_state,
@@ -141,7 +130,7 @@ def bench_network(args: argparse.Namespace, spec_path: Path, accounts: list[Keyp
         info = start_network(info)
         genesis_hex = rpc.call(info.validators[0].substrate_http_url, "chain_getBlockHash", [0])
         genesis = bytes.fromhex(genesis_hex[2:])
-        extrinsics = sign_load(accounts, args.per_account, genesis)
+        extrinsics = sign_transfers(accounts, args.per_account, genesis)
         elapsed, latencies, blocks = asyncio.run(run_network_load(info, extrinsics))
     finally:
         stop_network(base)
@@ -155,14 +144,10 @@ def bench_network(args: argparse.Namespace, spec_path: Path, accounts: list[Keyp
 def bench_dev(args: argparse.Namespace, spec_path: Path, accounts: list[Keypair]) -> None:
     process, url, genesis = start_node(spec_path, ["--block-time", "1.0"], None)
     try:
-        extrinsics = sign_load(accounts, args.per_account, genesis)
+        extrinsics = sign_transfers(accounts, args.per_account, genesis)
         elapsed, finalized, blocks = asyncio.run(run_load(url, extrinsics))
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_node(process)
     print(f"dev engine: {finalized:,} transfers finalized in {elapsed:.2f} s over {blocks} blocks "
           "(1 s blocks)")
     print(f"dev engine throughput: {finalized / elapsed:,.0f} finalized transfers/s")
