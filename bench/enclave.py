@@ -655,4 +655,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        print("interrupted; every process the benchmark started is stopped", file=sys.stderr)
+        sys.exit(130)
