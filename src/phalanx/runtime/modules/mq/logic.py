@@ -20,9 +20,7 @@ from phalanx.runtime.modules.mq import declarations as d
 
 def push_outbound(ctx: Context, message: Message) -> None:
     """Append `message` to this block's messages for enclaves."""
-    messages = list(d.InboundMessages.get(ctx.state))
-    messages.append(message)
-    d.InboundMessages.put(ctx.state, messages)
+    d.InboundMessages.append(ctx.state, message)
     d.InboundTotal.put(ctx.state, d.InboundTotal.get(ctx.state) + 1)
 
 
