@@ -7,8 +7,9 @@ The worker registers (its attested trust root is the network's), becomes the gat
 publishes master key generation 0, receives the token's key, applies a deposit and an encrypted
 transfer, and answers encrypted queries. An enclave initialised on another chain's trust root is
 refused at registration (`TrustRootMismatch`). Validators: PHALANX_WORKER_NET_VALIDATORS (default 4;
-the whole test takes about 12 s on two cores, 4 s with one validator). Every process is stopped at the
-end, also when the test fails.
+the whole test takes about 12 s on two cores, 4 s with one validator). The worker runs a copy of the
+`phalanx` package taken when the test starts, whose measurement the genesis allows (`snapshot_code`).
+Every process is stopped at the end, also when the test fails.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import asyncio
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -30,7 +32,9 @@ from test_worker_live import (
     WorkerProcess,
     contract_public,
     push,
+    registered,
     settled_balance,
+    snapshot_code,
     submit,
     until,
 )
@@ -52,6 +56,7 @@ from phalanx.engine.cometbft.network import (
     stop_network,
 )
 from phalanx.runtime import ChainSpec
+from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.modules.registry import declarations as registry_d
 from phalanx.tee.host import devnet
 from phalanx.tee.platform.process import EnclaveProcess
@@ -64,25 +69,37 @@ POWER = 10
 
 
 class CometBftWorker(WorkerProcess):
-    def __init__(self, node: str, cometbft: str, base_path: Path, platform_dir: Path, account: str) -> None:
-        super().__init__(node, base_path, platform_dir, account, 4)
+    def __init__(self, node: str, cometbft: str, base_path: Path, platform_dir: Path, account: str,
+                 code_root: Path) -> None:  # fmt: skip
+        super().__init__(node, base_path, platform_dir, account, 4, code_root)
         self.args += ["--cometbft-rpc", cometbft]
 
 
+@dataclass(frozen=True)
+class Network:
+    info: NetworkInfo
+    machine: Path
+    code: Path
+    """The copy of the `phalanx` package workers run (its measurement is the one the genesis allows)."""
+    measurement: bytes
+
+
 @pytest.fixture
-def network(tmp_path: Path) -> Iterator[tuple[NetworkInfo, Path]]:
+def network(tmp_path: Path) -> Iterator[Network]:
     try:
         find_cometbft()
     except CometBftNotFound as error:
         pytest.skip(error.message)
     base, machine = tmp_path / "net", tmp_path / "machine"
+    code, measurement = snapshot_code(tmp_path)
     try:
         keys = [Ed25519Key.generate() for _ in range(VALIDATORS)]
         spec = ChainSpec.from_json(runtime_app_state(keys, POWER))
-        spec = devnet.prepare_cometbft_genesis(spec, machine, CHAIN_ID, [(k.public_key, POWER) for k in keys])
+        spec = devnet.prepare_cometbft_genesis(spec, machine, CHAIN_ID, [(k.public_key, POWER) for k in keys],
+                                               measurement)  # fmt: skip
         info = create_network(base, VALIDATORS, app="runtime", chain_id=CHAIN_ID, keys=keys,
                               app_state=spec.to_json(), options=NetworkOptions(timeout_commit="200ms"))
-        yield start_network(info), machine
+        yield Network(start_network(info), machine, code, measurement)
     finally:
         stop_network(base)
 
@@ -100,19 +117,18 @@ def workers() -> Iterator[list[WorkerProcess]]:
 
 
 def test_a_worker_follows_a_cometbft_network(
-    tmp_path: Path, network: tuple[NetworkInfo, Path], workers: list[WorkerProcess]
+    tmp_path: Path, network: Network, workers: list[WorkerProcess]
 ) -> None:
-    info, machine = network
-    validator = info.validators[0]
+    validator = network.info.validators[0]
     started = time.monotonic()
 
     async def scenario() -> None:
         async with RpcClient.connect(validator.substrate_rpc_url) as rpc, aiohttp.ClientSession() as http:
             gk = CometBftWorker(validator.substrate_rpc_url, validator.cometbft_rpc_url, tmp_path / "gk",
-                                machine, "//Bob")
+                                network.machine, "//Bob", network.code)
             workers.append(gk)
             await asyncio.to_thread(gk.start)
-            await devnet.wait_worker_registered(rpc, gk.identity)
+            await registered(rpc, gk)
             await devnet.force_register_gatekeeper(rpc, SUDO, gk.identity)
             await devnet.wait_master_key(rpc, 0)
             key = await until("the token's public key", lambda: contract_public(rpc))
@@ -123,18 +139,24 @@ def test_a_worker_follows_a_cometbft_network(
             assert gk.log_has("this worker is registered on chain")
 
             # an enclave that trusts another chain (other chain id) is refused at registration
-            await register_stranger(rpc, tmp_path, machine)
+            await register_stranger(rpc, tmp_path, network)
 
     asyncio.run(scenario())
     print(f"worker on {VALIDATORS} CometBFT validator(s): scenario took {time.monotonic() - started:.1f} s")
 
 
-async def register_stranger(rpc: RpcClient, tmp_path: Path, machine: Path) -> None:
+async def register_stranger(rpc: RpcClient, tmp_path: Path, network: Network) -> None:
     genesis = bytes.fromhex((await rpc.request("chain_getBlockHash", [0]))[2:])
     root = CometBftTrustRoot(genesis, "another-chain", b"\x11" * 32)
-    enclave = EnclaveProcess(machine, tmp_path / "stranger")
+    enclave = EnclaveProcess(network.machine, tmp_path / "stranger")
     await asyncio.to_thread(enclave.start)
     try:
+        measurement = await asyncio.to_thread(enclave.measurement)
+        if measurement != network.measurement:
+            # this enclave runs the source tree, which changed since the test started: allow its code,
+            # so that what the registry refuses is the trust root, not the measurement
+            allow = CALLS.call("Registry", "force_allow_measurement", measurement=measurement)
+            await devnet.submit_call(rpc, SUDO, CALLS.encode(CALLS.call("Sudo", "sudo", call=allow)))
         await asyncio.to_thread(enclave.init_trust, encode_trust_root(root))
         info, evidence = await asyncio.to_thread(enclave.get_info, b"http://127.0.0.1:9/query", None)
     finally:

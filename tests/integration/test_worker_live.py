@@ -8,6 +8,9 @@ a withdrawal's egress is executed once although both replicas submit it; the pla
 with SIGKILL (host and enclave), commands go on without it, and it restarts from its sealed state,
 catches up and agrees (nothing lost or applied twice); a second gatekeeper receives the master key and,
 when a third one is registered, both produce the key share, which the chain accepts once.
+
+Workers run a copy of the `phalanx` package taken when the test starts (`snapshot_code`), whose enclave
+measurement the genesis allows: edits to the source tree during the test do not change the workers' code.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import json
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,17 +35,29 @@ import pytest
 
 from phalanx.client.rpc import RpcClient
 from phalanx.contracts import compute_builtin_id
-from phalanx.contracts.token import ANSWERS, COMMANDS, QUERIES, AccountBalance, Balance, Transfer, Withdraw
+from phalanx.contracts.token import (
+    ANSWERS,
+    COMMANDS,
+    QUERIES,
+    AccountBalance,
+    Balance,
+    TokenCommand,
+    Transfer,
+    Withdraw,
+)
 from phalanx.crypto import Keypair
 from phalanx.mq import ContractOrigin, GatekeeperOrigin
 from phalanx.runtime import ChainSpec
 from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.modules.contracts import declarations as contracts_d
 from phalanx.runtime.modules.mq import declarations as mq_d
+from phalanx.runtime.modules.registry import declarations as registry_d
 from phalanx.runtime.modules.system import declarations as system_d
 from phalanx.tee.enclave.commands import encrypt_command
 from phalanx.tee.enclave.query import make_query, open_answer, seal_query
 from phalanx.tee.host import devnet
+from phalanx.tee.host.submission import RetryPolicy, SubmissionFailed, Submitter
+from phalanx.tee.platform.measurement import compute_code_measurement, default_source_root
 
 if TYPE_CHECKING:
     from conftest import DevNodes
@@ -60,15 +76,31 @@ DEADLINE = 120.0
 T = TypeVar("T")
 
 
+def snapshot_code(dest: Path) -> tuple[Path, bytes]:
+    """A copy of the `phalanx` package for the worker processes to run, and its enclave measurement.
+
+    The source tree may change while a test runs (it is being worked on). A worker started from the tree
+    after such a change measures other code than the genesis allows, and the chain refuses it
+    (`Registry.MeasurementNotAllowed`). Workers run this copy, and the genesis allows its measurement.
+    """
+    root = dest / "code"
+    skip = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(default_source_root() / "phalanx", root / "phalanx", ignore=skip)
+    return root, compute_code_measurement(root)
+
+
 class WorkerProcess:
-    """One worker: `python -m phalanx.tee.host` in its own process group (host and enclave)."""
+    """One worker: `python -m phalanx.tee.host` in its own process group (host and enclave), running the
+    `phalanx` package under `code_root` (default: the one this test imports)."""
 
     def __init__(
-        self, node_url: str, base_path: Path, platform_dir: Path, account: str, checkpoint_interval: int
-    ) -> None:
+        self, node_url: str, base_path: Path, platform_dir: Path, account: str, checkpoint_interval: int,
+        code_root: Path | None = None,
+    ) -> None:  # fmt: skip
         self.args = [sys.executable, "-m", "phalanx.tee.host", "--node", node_url,
                      "--base-path", str(base_path), "--platform-dir", str(platform_dir),
                      "--account", account, "--checkpoint-interval", str(checkpoint_interval)]  # fmt: skip
+        self.code_root = code_root
         self.lines: list[str] = []
         self.identity = self.encryption = b""
         self.query_url = ""
@@ -77,9 +109,12 @@ class WorkerProcess:
     def start(self) -> WorkerProcess:
         self.lines.append("--- start ---")
         ready: queue.Queue[str | None] = queue.Queue()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if self.code_root is not None:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.code_root), env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
             self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=env,
         )  # fmt: skip
         process = self.process
 
@@ -113,6 +148,15 @@ class WorkerProcess:
 
     def log_has(self, text: str) -> bool:
         return any(text in line for line in self.lines)
+
+    def registration_refused(self) -> str | None:
+        """The host's error line if the chain refused its registration, or it gave up submitting it."""
+        for line in self.lines:
+            if f"worker {self.identity.hex()} is not registered" in line or (
+                f"registration of worker {self.identity.hex()} failed" in line
+            ):
+                return line
+        return None
 
 
 @pytest.fixture
@@ -148,6 +192,20 @@ async def until(what: str, check: Callable[[], Awaitable[T | None]], timeout: fl
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what}: not within {timeout} s")
         await asyncio.sleep(0.25)
+
+
+async def registered(rpc: RpcClient, worker: WorkerProcess) -> None:
+    """Wait until `worker` is in `Registry.Workers`; fail at once if its host says the chain refused it."""
+
+    async def check() -> bool | None:
+        if await storage(rpc, registry_d.Workers.key(worker.identity)) is not None:
+            return True
+        refused = worker.registration_refused()
+        if refused is not None:
+            raise AssertionError(f"the registration of worker 0x{worker.identity.hex()} failed: {refused}")
+        return None
+
+    await until(f"registration of worker 0x{worker.identity.hex()}", check)
 
 
 async def storage(rpc: RpcClient, key: bytes) -> bytes | None:
@@ -214,7 +272,7 @@ async def submit(rpc: RpcClient, signer: Keypair, module: str, function: str, **
     await devnet.submit_call(rpc, signer, CALLS.encode(CALLS.call(module, function, **args)))
 
 
-async def push(rpc: RpcClient, signer: Keypair, key: bytes, command: object) -> None:
+async def push(rpc: RpcClient, signer: Keypair, key: bytes, command: TokenCommand) -> None:
     sealed = encrypt_command(key, TOKEN, signer.public_key, COMMANDS.encode(command))
     await submit(rpc, signer, "Contracts", "push_command", contract_id=TOKEN, ciphertext=sealed)
 
@@ -223,12 +281,13 @@ def test_workers_against_a_live_dev_node(
     tmp_path: Path, dev_nodes: DevNodes, workers: list[WorkerProcess]
 ) -> None:
     machine = tmp_path / "machine"
-    spec = devnet.prepare_dev_genesis(ChainSpec.development(), machine)
+    code, measurement = snapshot_code(tmp_path)
+    spec = devnet.prepare_dev_genesis(ChainSpec.development(), machine, measurement)
     (tmp_path / "spec.json").write_text(json.dumps(spec.to_json()))
     node = dev_nodes.start(*dev_options(tmp_path / "spec.json"))
 
     def worker(name: str, account: str, checkpoint_interval: int = 4) -> WorkerProcess:
-        process = WorkerProcess(node.url, tmp_path / name, machine, account, checkpoint_interval)
+        process = WorkerProcess(node.url, tmp_path / name, machine, account, checkpoint_interval, code)
         workers.append(process)
         return process.start()
 
@@ -236,12 +295,12 @@ def test_workers_against_a_live_dev_node(
         async with RpcClient.connect(node.url) as rpc, aiohttp.ClientSession() as http:
             # -- a gatekeeper and a plain worker ---------------------------------------------------------
             gk1 = await asyncio.to_thread(worker, "gk1", "//Bob")
-            await devnet.wait_worker_registered(rpc, gk1.identity)
+            await registered(rpc, gk1)
             await devnet.force_register_gatekeeper(rpc, SUDO, gk1.identity)
             await devnet.wait_master_key(rpc, 0)
             # w2 seals only on new key material: after SIGKILL it replays every block since its key
             w2 = await asyncio.to_thread(worker, "w2", "//Charlie", 10_000)
-            await devnet.wait_worker_registered(rpc, w2.identity)
+            await registered(rpc, w2)
             key = await until("the token's public key", lambda: contract_public(rpc))
             raw = await storage(rpc, contracts_d.Assignments.key(TOKEN))
             assert raw is not None
@@ -278,7 +337,7 @@ def test_workers_against_a_live_dev_node(
 
             # -- a second gatekeeper gets the master key; with a third, both produce the share ------------
             gk3 = await asyncio.to_thread(worker, "gk3", "//Ferdie")
-            await devnet.wait_worker_registered(rpc, gk3.identity)
+            await registered(rpc, gk3)
             before = await sequence_of(rpc, GatekeeperOrigin())
             await devnet.force_register_gatekeeper(rpc, SUDO, gk3.identity)
             await until("the share to the second gatekeeper",
@@ -309,3 +368,44 @@ async def _found(worker: WorkerProcess, text: str) -> bool | None:
 
 async def _both(a: WorkerProcess, b: WorkerProcess, egress: str) -> bool | None:
     return True if all(w.log_has(f"egress {egress} ") for w in (a, b)) else None
+
+
+def test_the_host_follows_its_extrinsics_to_their_block(dev_node: Any) -> None:
+    """The host's `Submitter` against a real dev node: a call that succeeds, one that fails in its block
+    (named by its module error), an effect already on chain (nothing submitted), and a transaction the
+    pool refuses every time (bounded attempts, then `SubmissionFailed`)."""
+    def transfer(value: int) -> bytes:
+        call = CALLS.call("Balances", "transfer_keep_alive", dest=("Id", EVE.public_key), value=value)
+        return CALLS.encode(call)
+
+    async def scenario() -> None:
+        async with RpcClient.connect(dev_node.url) as rpc:
+            policy = RetryPolicy(attempts=2, inclusion_timeout_s=DEADLINE, backoff_s=0.1)
+            submitter = Submitter(rpc, DAVE, policy)
+            accepted: list[bool] = []
+
+            async def small() -> bytes:
+                return transfer(PHA)
+
+            done = await submitter.submit(small, "a transfer", on_accepted=lambda: accepted.append(True))
+            assert done is not None and done.failure is None and done.block_number > 0 and accepted == [True]
+
+            async def too_much() -> bytes:
+                return transfer(10**9 * PHA)
+
+            failed = await submitter.submit(too_much, "an overdraft")
+            assert failed is not None and failed.failure is not None
+            assert failed.failure.startswith("Balances."), failed.failure
+
+            async def already() -> bool:
+                return True
+
+            assert await submitter.submit(small, "a settled transfer", settled=already) is None
+
+            broke = Submitter(rpc, Keypair.from_suri("//Nobody/with/no/funds"), submitter.policy)
+            with pytest.raises(SubmissionFailed) as refused:
+                await broke.submit(small, "a transfer without fees")
+            message = refused.value.message
+            assert "2 attempts" in message and "the pool did not accept it" in message
+
+    asyncio.run(scenario())

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from typing import Any
 
 import aiohttp
@@ -29,6 +30,7 @@ from phalanx.tee.enclave.cometbft import CometBftTrust, encode_cometbft_justific
 from phalanx.tee.enclave.errors import MalformedInput
 
 MAX_VALIDATORS_PER_PAGE = 100  # CometBFT's largest page
+log = logging.getLogger("phalanx.worker")
 
 
 class CometBftRpcError(PhalanxError):
@@ -77,6 +79,10 @@ class NodeSource:
     async def genesis_hash(self) -> bytes:
         return _unhex(await self.rpc.request("chain_getBlockHash", [0]))
 
+    async def describe_wait(self, number: int) -> str:
+        """What block `number` waits for, for the host's log."""
+        return f"the node's finalized head is #{await NodeSource.finalized_number(self)}"
+
     async def fetch_block(self, number: int) -> BlockInput:
         block_hash = await self.rpc.request("chain_getBlockHash", [number])
         if block_hash is None:
@@ -121,7 +127,17 @@ class CometBftSource(NodeSource):
     async def finalized_number(self) -> int:
         """The newest block whose proof exists: CometBFT must have committed the height after it."""
         substrate = await super().finalized_number()
-        return min(substrate, await self.latest_height() - 1)
+        latest = await self.latest_height()
+        if latest - 1 < substrate:
+            log.debug("block #%d waits for CometBFT height %d (latest: %d)", substrate, substrate + 1, latest)
+        return min(substrate, latest - 1)
+
+    async def describe_wait(self, number: int) -> str:
+        substrate = await super().finalized_number()
+        latest = await self.latest_height()
+        if substrate < number:
+            return f"the node's finalized head is #{substrate} (CometBFT height {latest})"
+        return f"its proof is CometBFT's commit of height {number + 1}; CometBFT is at height {latest}"
 
     async def trust(self, genesis_hash: bytes) -> CometBftTrust:
         """The trust root: this node's genesis hash, CometBFT's chain id and genesis validators."""
