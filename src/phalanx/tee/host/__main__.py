@@ -26,7 +26,8 @@ def _public_key(text: str) -> bytes:
     return bytes.fromhex(text[2:]) if text.startswith("0x") else Keypair.from_suri(text).public_key
 
 
-def parse_config(argv: list[str] | None = None) -> WorkerConfig:
+def parse_config(argv: list[str] | None = None) -> tuple[WorkerConfig, str]:
+    """The worker's configuration and the log level from the command line."""
     parser = argparse.ArgumentParser(prog="python -m phalanx.tee.host", description=__doc__)
     parser.add_argument("--node", default="ws://127.0.0.1:9944", help="websocket URL of the node")
     parser.add_argument("--base-path", type=Path, required=True, help="the worker's sealed state and outbox")
@@ -48,8 +49,10 @@ def parse_config(argv: list[str] | None = None) -> WorkerConfig:
     parser.add_argument("--query-host", default="127.0.0.1")
     parser.add_argument("--query-port", type=int, default=0, help="0: any free port")
     parser.add_argument("--checkpoint-interval", type=int, default=16, help="seal the state every N blocks")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
+                        help="log level of the host's lines on stderr")  # fmt: skip
     args = parser.parse_args(argv)
-    return WorkerConfig(
+    config = WorkerConfig(
         node_url=args.node,
         base_path=args.base_path,
         account=Keypair.from_suri(args.account),
@@ -60,6 +63,7 @@ def parse_config(argv: list[str] | None = None) -> WorkerConfig:
         platform_dir=args.platform_dir,
         cometbft_rpc=args.cometbft_rpc,
     )
+    return config, str(args.log_level).upper()
 
 
 async def serve(config: WorkerConfig) -> None:
@@ -85,7 +89,8 @@ async def serve(config: WorkerConfig) -> None:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(name)s %(levelname)s %(message)s")
     try:
-        config = parse_config(argv)
+        config, level = parse_config(argv)
+        logging.getLogger().setLevel(level)
         asyncio.run(serve(config))
     except PhalanxError as exc:
         logging.getLogger("phalanx.worker").error(
