@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,11 +26,12 @@ import aiohttp
 import typer
 
 from phalanx.cli.common import error_console
+from phalanx.crypto.hashing import blake2_256
 from phalanx.engine.abci.server import AbciServer
 from phalanx.engine.cometbft.app import CommittedBlock, RuntimeApplication
 from phalanx.engine.cometbft.errors import InvalidGenesis
 from phalanx.errors import PhalanxError
-from phalanx.node.pool import Listener, PoolLimits, TransactionPool, Validator
+from phalanx.node.pool import Listener, PoolLimits, TransactionPool, TxStatus, Validator
 from phalanx.node.rpc.api import SubstrateApi
 from phalanx.node.rpc.server import RpcServer
 
@@ -45,9 +47,11 @@ class MempoolForwarder:
     CheckTx accepts a future nonce and the proposer includes it once its predecessor is in.
     """
 
-    def __init__(self, cometbft_rpc: str, in_flight: int = 8) -> None:
+    def __init__(self, cometbft_rpc: str, in_flight: int = 8,
+                 on_refused: Callable[[bytes, TxStatus], object] | None = None) -> None:
         self.url = cometbft_rpc
         self.in_flight = in_flight
+        self.on_refused = on_refused
         self._queue: asyncio.Queue[bytes] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._session: aiohttp.ClientSession | None = None
@@ -74,11 +78,16 @@ class MempoolForwarder:
                 reply = await answer.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, json.JSONDecodeError) as exc:
             log.warning("could not hand an extrinsic to CometBFT at %s: %s", self.url, exc)
+            self._refused(xt, TxStatus("dropped", reason=f"not handed to CometBFT: {exc}"))
             return
-        result = reply.get("result") if isinstance(reply, dict) else None
-        if not isinstance(result, dict) or result.get("code", 0) != 0:
-            reason = result.get("log") if isinstance(result, dict) else reply
-            log.info("CometBFT refused an extrinsic: %s", reason)
+        status = classify_broadcast_reply(reply)
+        if status is not None:
+            log.info("CometBFT refused an extrinsic: %s", status.reason)
+            self._refused(xt, status)
+
+    def _refused(self, xt: bytes, status: TxStatus) -> None:
+        if self.on_refused is not None:
+            self.on_refused(xt, status)
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -90,6 +99,26 @@ class MempoolForwarder:
             await self._session.close()
 
 
+def classify_broadcast_reply(reply: object) -> TxStatus | None:
+    """What a `broadcast_tx_sync` answer means for the pooled extrinsic: None when CometBFT's mempool
+    holds it (accepted now, or already there because a peer gossiped it first), `invalid` when its
+    CheckTx refused it, `dropped` for any other failure."""
+    if not isinstance(reply, dict):
+        return TxStatus("dropped", reason="CometBFT gave no answer")
+    error = reply.get("error")
+    if error is not None:
+        text = json.dumps(error)
+        if "already exists in cache" in text:
+            return None
+        return TxStatus("dropped", reason=f"CometBFT refused it: {text}")
+    result = reply.get("result")
+    if not isinstance(result, dict):
+        return TxStatus("dropped", reason="CometBFT gave no result")
+    if int(result.get("code", 0) or 0) != 0:
+        return TxStatus("invalid", reason=str(result.get("log") or "refused by CheckTx"))
+    return None
+
+
 class ForwardingPool(TransactionPool):
     """The node's pool: validates and tracks status locally, orders nothing (CometBFT does)."""
 
@@ -97,6 +126,10 @@ class ForwardingPool(TransactionPool):
                  best_number: int = 0) -> None:
         super().__init__(validate, limits, best_number)
         self.forwarder = forwarder
+        forwarder.on_refused = self._refused
+
+    def _refused(self, xt: bytes, status: TxStatus) -> None:
+        self.reject(blake2_256(xt), status)
 
     def submit(self, xt: bytes, watcher: Listener | None = None) -> bytes:
         tx_hash = super().submit(xt, watcher)

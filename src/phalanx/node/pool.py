@@ -337,6 +337,18 @@ class TransactionPool:
         for tag in requires:
             self._requirers.setdefault(tag, set()).add(tx.hash)
 
+    def reject(self, xt_hash: bytes, status: TxStatus) -> bool:
+        """Remove a pooled transaction that the consensus engine refused, telling its watchers why
+        (`status` is `invalid` or `dropped`). Returns False when it is not in the pool."""
+        tx = self._txs.get(xt_hash)
+        if tx is None:
+            return False
+        self._remove(tx)
+        if status.kind == "invalid":
+            self._banned[xt_hash] = self._best_number + self.limits.ban_blocks
+        self._emit(xt_hash, status)
+        return True
+
     # -- after a block ---------------------------------------------------------------------------
 
     def block_imported(

@@ -129,6 +129,20 @@ def test_builder_dropped_is_invalid_and_banned(chain: Chain) -> None:
     assert len(pool) == 0
 
 
+def test_rejected_by_the_engine_leaves_the_pool_with_its_status(chain: Chain) -> None:
+    pool = TransactionPool(chain.validate)
+    a0, a1 = pool.submit(xt("a", 0)), pool.submit(xt("a", 1))
+    got: list[TxStatus] = []
+    pool.watch(a0, lambda _h, s: got.append(s))
+    assert pool.reject(a0, TxStatus("invalid", reason="refused by CheckTx"))
+    assert [s.kind for s in got] == ["invalid"] and a0 not in pool and a1 in pool
+    with pytest.raises(PhalanxError):  # an invalid transaction is banned for a while
+        pool.submit(xt("a", 0))
+    assert pool.reject(a1, TxStatus("dropped", reason="not handed over"))
+    assert not pool.reject(a1, TxStatus("dropped"))
+    assert len(pool) == 0
+
+
 def test_ready_listener_fires(chain: Chain) -> None:
     pool = TransactionPool(chain.validate)
     fired: list[int] = []
