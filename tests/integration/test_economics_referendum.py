@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DevNodes, DevProcess
 
+from conftest import DevNodes, DevProcess
 from phalanx.crypto import Keypair
 from phalanx.economics.voting import Conviction
 from phalanx.engine.cometbft import rpc
