@@ -61,13 +61,17 @@ class TypeInfo:
 
 
 class Codec(Generic[T]):
-    """Base of all descriptors. Subclasses implement `encode_into`, `decode_from` and `type_info`."""
+    """Base of all descriptors. Subclasses implement `encode_into`, `decode_from` and `type_info`.
+
+    Not an ABC on purpose: a few descriptors exist only to describe a type to the metadata registry
+    (e.g. the extrinsic envelope in `runtime/metadata.py`) and implement `type_info` alone.
+    """
 
     def encode_into(self, buf: bytearray, value: T) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} describes a type but does not encode it")
 
     def decode_from(self, data: bytes, offset: int) -> tuple[T, int]:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} describes a type but does not decode it")
 
     def type_info(self) -> TypeInfo:
         raise NotImplementedError
