@@ -1,8 +1,9 @@
 """Wire types of the message queue between the chain and enclaves, shared by the runtime and the TEE.
 
 `message` holds origins, topics, messages, signed messages and the sequence check the runtime
-applies; `gatekeeper` holds the payloads of the gatekeeper topics. Nothing here imports the runtime
-or the TEE packages: both sides build on these types.
+applies; `gatekeeper` holds the payloads of the gatekeeper topics; `registry` the registry events
+the runtime sends to enclaves. Nothing here imports the runtime or the TEE packages: both sides
+build on these types.
 """
 
 from phalanx.mq.errors import BadSignature, InvalidMessage, MqError, OutOfOrder, Replayed

@@ -15,115 +15,35 @@ state after block N holds exactly block N's messages and an enclave reads them w
 
 The block's timestamp is read the same way from `Timestamp.Now` (`TIMESTAMP_KEY`, u64 ms).
 
-`RegistryEvent` mirrors `phalanx.runtime.modules.mq.payloads.REGISTRY_EVENT` (same indices and
-fields) without importing the runtime into the enclave; a test checks that both encode alike.
+The registry events are defined once, in `phalanx.mq.registry`, for the runtime and the enclave;
+they are re-exported here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from phalanx.codec import H256, DecodeError, FixedBytes, field_
 from phalanx.crypto import twox_128
 from phalanx.mq.message import Topic
-from phalanx.mq.scale import DataclassEnum
+from phalanx.mq.registry import (
+    REGISTRY_EVENT,
+    REGISTRY_TOPIC,
+    ContractAssigned,
+    ContractDeployed,
+    ContractUnassigned,
+    GatekeeperRegistered,
+    RegistryEvent,
+    WorkerRegistered,
+    decode_registry_event,
+    encode_registry_event,
+)
+
+__all__ = [
+    "INBOUND_MESSAGES_KEY", "REGISTRY_EVENT", "REGISTRY_TOPIC", "TIMESTAMP_KEY", "ContractAssigned",
+    "ContractDeployed", "ContractUnassigned", "GatekeeperRegistered", "RegistryEvent", "WorkerRegistered",
+    "decode_registry_event", "encode_registry_event", "parse_contract_command_topic",
+]  # fmt: skip
 
 INBOUND_MESSAGES_KEY = twox_128(b"Mq") + twox_128(b"InboundMessages")
 TIMESTAMP_KEY = twox_128(b"Timestamp") + twox_128(b"Now")
-REGISTRY_TOPIC = Topic(b"phalanx/registry/events")
-
-
-def _check(what: str, value: bytes) -> None:
-    if not isinstance(value, bytes) or len(value) != 32:
-        raise DecodeError(f"{what} must be 32 bytes")
-
-
-@dataclass(frozen=True)
-class WorkerRegistered:
-    """A worker's attestation was accepted: its identity and its attested X25519 key."""
-
-    worker: bytes
-    x25519: bytes
-
-    def __post_init__(self) -> None:
-        _check("worker", self.worker)
-        _check("x25519", self.x25519)
-
-
-@dataclass(frozen=True)
-class GatekeeperRegistered:
-    """Governance made a registered worker a gatekeeper."""
-
-    worker: bytes
-    x25519: bytes
-
-    def __post_init__(self) -> None:
-        _check("worker", self.worker)
-        _check("x25519", self.x25519)
-
-
-@dataclass(frozen=True)
-class ContractDeployed:
-    contract_id: bytes
-
-    def __post_init__(self) -> None:
-        _check("contract_id", self.contract_id)
-
-
-@dataclass(frozen=True)
-class ContractAssigned:
-    """The chain assigned `contract_id` to `worker`; gatekeepers will send it the contract key."""
-
-    contract_id: bytes
-    worker: bytes
-
-    def __post_init__(self) -> None:
-        _check("contract_id", self.contract_id)
-        _check("worker", self.worker)
-
-
-@dataclass(frozen=True)
-class ContractUnassigned:
-    """The chain took `contract_id` away from `worker` (e.g. it became unresponsive)."""
-
-    contract_id: bytes
-    worker: bytes
-
-    def __post_init__(self) -> None:
-        _check("contract_id", self.contract_id)
-        _check("worker", self.worker)
-
-
-RegistryEvent = (
-    WorkerRegistered | GatekeeperRegistered | ContractDeployed | ContractAssigned | ContractUnassigned
-)
-
-_KEY = FixedBytes(32)
-REGISTRY_EVENT = DataclassEnum(
-    ("phalanx", "registry", "RegistryEvent"),
-    [
-        (0, WorkerRegistered, (field_("worker", _KEY, "[u8; 32]"), field_("x25519", _KEY, "[u8; 32]"))),
-        (1, GatekeeperRegistered, (field_("worker", _KEY, "[u8; 32]"), field_("x25519", _KEY, "[u8; 32]"))),
-        (2, ContractDeployed, (field_("contract_id", H256, "H256"),)),
-        (3, ContractAssigned, (field_("contract_id", H256, "H256"), field_("worker", _KEY, "[u8; 32]"))),
-        (4, ContractUnassigned, (field_("contract_id", H256, "H256"), field_("worker", _KEY, "[u8; 32]"))),
-    ],
-)
-
-
-def encode_registry_event(event: RegistryEvent) -> bytes:
-    return REGISTRY_EVENT.encode(event)
-
-
-def decode_registry_event(data: bytes) -> RegistryEvent:
-    """Decode a registry event; raises `DecodeError` on anything malformed."""
-    value = REGISTRY_EVENT.decode(data)
-    if not isinstance(
-        value,
-        WorkerRegistered | GatekeeperRegistered | ContractDeployed | ContractAssigned | ContractUnassigned,
-    ):
-        raise DecodeError("not a registry event")
-    return value
 
 
 def parse_contract_command_topic(topic: Topic) -> bytes | None:
