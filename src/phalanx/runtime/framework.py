@@ -59,6 +59,10 @@ _HASH_FUNCTIONS: dict[Hasher, Callable[[bytes], bytes]] = {
 }
 
 
+_TRANSPARENT_HASH_LEN = {Hasher.BLAKE2_128_CONCAT: 16, Hasher.TWOX_64_CONCAT: 8, Hasher.IDENTITY: 0}
+"""Bytes of hash before the SCALE-encoded key, for the hashers that keep the key in the storage key."""
+
+
 def storage_prefix(module: str, item: str) -> bytes:
     return twox_128(module.encode()) + twox_128(item.encode())
 
@@ -131,10 +135,17 @@ class StorageMap:
         state.delete(self.key(k))
 
     def iter(self, state: State) -> Iterator[tuple[bytes, Any]]:
-        """(raw key suffix after the prefix, decoded value) for every entry, in key order."""
-        n = len(self.prefix)
+        """(SCALE-encoded key, decoded value) for every entry, in storage order (by key hash).
+
+        Only maps whose hasher keeps the key (`*_CONCAT`, `IDENTITY`) can be iterated; for a key of
+        fixed-size bytes (AccountId, H256, public keys) the encoded key is the key itself.
+        """
+        hash_len = _TRANSPARENT_HASH_LEN.get(self.hasher)
+        if hash_len is None:
+            raise TypeError(f"{self.module}.{self.name} is keyed by {self.hasher.name}, which hides its keys")
+        n = len(self.prefix) + hash_len
         for key, raw in state.iter_prefix(self.prefix):
-            yield key[n:], self.codec.decode(raw)
+            yield bytes(key[n:]), self.codec.decode(raw)
 
 
 StorageItem = StorageValue | StorageMap

@@ -15,7 +15,6 @@ from phalanx.runtime.modules.balances import logic
 from phalanx.runtime.modules.balances.calls import CALLS
 from phalanx.runtime.modules.system import declarations as system_d
 from phalanx.runtime.state import State
-from phalanx.runtime.types import ACCOUNT_INFO
 
 
 def genesis(ctx: Context, balances: Sequence[tuple[bytes, int]]) -> None:
@@ -34,10 +33,7 @@ def invariants(state: State) -> list[str]:
     """TotalIssuance equals the sum of all balances; no account below ED; frozen is the largest lock."""
     problems = []
     total = 0
-    n = len(system_d.Account.prefix)
-    for key, raw in state.iter_prefix(system_d.Account.prefix):
-        info = ACCOUNT_INFO.decode(raw)
-        who = key[n + 16 :]
+    for who, info in system_d.Account.iter(state):
         balance = info.free + info.reserved
         total += balance
         if 0 < balance < d.EXISTENTIAL_DEPOSIT:

@@ -32,8 +32,7 @@ def genesis(ctx: Context, config: ContractsGenesis) -> None:
 def invariants(state: State) -> list[str]:
     """Every contract account is empty or holds at least the ED; assignments are unique and bounded."""
     problems = []
-    for suffix, instance in d.Instances.iter(state):
-        contract_id = suffix[16:]
+    for contract_id, instance in d.Instances.iter(state):
         held = system.get_account(state, instance["account"])
         if 0 < held.free + held.reserved < logic.ED:
             problems.append(f"contract 0x{contract_id.hex()} account holds less than the ED")

@@ -97,10 +97,9 @@ def unassign_worker(ctx: Context, worker: bytes) -> None:
 
 def _fill(ctx: Context, contract_id: bytes, exclude: bytes) -> None:
     assigned = list(d.Assignments.get(ctx.state, contract_id))
-    for suffix, _ in registry_d.Workers.iter(ctx.state):
+    for worker, _ in registry_d.Workers.iter(ctx.state):
         if len(assigned) >= d.REPLICAS:
             break
-        worker = suffix[16:]
         if worker != exclude and worker not in assigned:
             _assign(ctx, contract_id, assigned, worker)
 
@@ -113,7 +112,7 @@ def _assign(ctx: Context, contract_id: bytes, assigned: list[bytes], worker: byt
 
 
 def _contract_ids(state: State) -> list[bytes]:
-    return [suffix[16:] for suffix, _ in d.Instances.iter(state)]
+    return [contract_id for contract_id, _ in d.Instances.iter(state)]
 
 
 def _tell_enclaves(ctx: Context, event: payloads.ContractDeployed | payloads.ContractAssigned

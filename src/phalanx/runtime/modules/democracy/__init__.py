@@ -32,10 +32,7 @@ def genesis(ctx: Context, config: DemocracyConfig) -> None:
 def invariants(state: State) -> list[str]:
     """Every counted vote is covered by the voter's democracy lock."""
     problems = []
-    n = len(d.VotingOf.prefix)
-    for key, raw in state.iter_prefix(d.VotingOf.prefix):
-        who = bytes(key[n + 8 :])
-        votes = d.VotingOf.codec.decode(raw)
+    for who, votes in d.VotingOf.iter(state):
         locks = {bytes(lk["id"]): lk["amount"] for lk in balances_d.Locks.get(state, who)}
         needed = max((int(v[1]["balance"]) for _, v in votes), default=0)
         if locks.get(d.DEMOCRACY_LOCK, 0) < needed:

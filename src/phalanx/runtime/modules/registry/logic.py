@@ -80,7 +80,7 @@ def get_worker(state: State, identity: bytes) -> dict[str, Any] | None:
 
 def get_worker_identities(state: State) -> list[bytes]:
     """Registered worker identities in storage order (by key hash: deterministic, not chosen)."""
-    return [suffix[16:] for suffix, _ in d.Workers.iter(state)]
+    return [worker for worker, _ in d.Workers.iter(state)]
 
 
 def get_gatekeeper_keys(state: State) -> list[tuple[bytes, KeyType]]:

@@ -166,8 +166,8 @@ def on_initialize(ctx: Context) -> None:
 def invariants(state: State) -> list[str]:
     """NextKeys and KeyOwner are each other's inverse."""
     problems = []
-    owners = {bytes(raw[8:]): bytes(stash) for raw, stash in KeyOwner.iter(state)}
-    keys = {bytes(raw[8:]): bytes(k["consensus"]) for raw, k in NextKeys.iter(state)}
+    owners = {key: bytes(stash) for key, stash in KeyOwner.iter(state)}
+    keys = {stash: bytes(k["consensus"]) for stash, k in NextKeys.iter(state)}
     if {key: stash for stash, key in keys.items()} != owners:
         problems.append("Session.KeyOwner is not the inverse of Session.NextKeys")
     return problems

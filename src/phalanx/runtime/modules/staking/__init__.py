@@ -71,14 +71,14 @@ def on_finalize(ctx: Context) -> None:
 def invariants(state: State) -> list[str]:
     """Ledgers add up and are locked exactly; intentions belong to bonded stashes."""
     problems = []
-    for stash, ledger in logic.map_keys(state, d.Ledger):
+    for stash, ledger in d.Ledger.iter(state):
         if ledger["total"] != ledger["active"] + sum(c["value"] for c in ledger["unlocking"]):
             problems.append(f"ledger of 0x{stash.hex()} does not add up")
         locks = {bytes(lk["id"]): lk["amount"] for lk in balances_d.Locks.get(state, stash)}
         if locks.get(d.STAKING_LOCK) != ledger["total"]:
             problems.append(f"staking lock of 0x{stash.hex()} is not its bonded total")
     for item in (d.Validators, d.Nominators):
-        for stash, _ in logic.map_keys(state, item):
+        for stash, _ in item.iter(state):
             if d.Ledger.get(state, stash) is None:
                 problems.append(f"{item.name} holds unbonded 0x{stash.hex()}")
     return problems

@@ -16,13 +16,12 @@ re-bonded).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from phalanx.economics.fixed import Perbill, Perquintill
 from phalanx.economics.inflation import InflationParams, compute_era_payout
 from phalanx.economics.phragmen import elect
-from phalanx.runtime.framework import Context, StorageMap
+from phalanx.runtime.framework import Context
 from phalanx.runtime.modules import treasury
 from phalanx.runtime.modules.balances import declarations as balances_d
 from phalanx.runtime.modules.balances import logic as balances
@@ -35,12 +34,6 @@ ED = balances_d.EXISTENTIAL_DEPOSIT
 PERBILL_ONE = Perbill.ACCURACY
 
 # -- reads ---------------------------------------------------------------------------------------------
-
-
-def map_keys(state: State, item: StorageMap) -> Iterator[tuple[bytes, Any]]:
-    """(account key, value) of a Blake2_128Concat-keyed map, in storage order."""
-    for suffix, value in item.iter(state):
-        yield bytes(suffix[16:]), value
 
 
 def active_era(state: State) -> int | None:
@@ -73,7 +66,7 @@ def inflation_params(state: State) -> InflationParams:
 
 
 def total_bonded(state: State) -> int:
-    return sum(int(ledger["total"]) for _, ledger in map_keys(state, d.Ledger))
+    return sum(int(ledger["total"]) for _, ledger in d.Ledger.iter(state))
 
 
 # -- bonding -------------------------------------------------------------------------------------------
@@ -224,13 +217,13 @@ def compute_election(state: State, seats: int) -> Any:
     """Sequential Phragmén over the stored candidates and nominations (pure read of `state`)."""
     candidates: list[bytes] = []
     voters: list[tuple[bytes, int, list[bytes]]] = []
-    for stash, _prefs in map_keys(state, d.Validators):
+    for stash, _prefs in d.Validators.iter(state):
         ledger = d.Ledger.get(state, stash)
         if ledger is None:
             continue
         candidates.append(stash)
         voters.append((stash, int(ledger["active"]), [stash]))
-    for stash, nominations in map_keys(state, d.Nominators):
+    for stash, nominations in d.Nominators.iter(state):
         ledger = d.Ledger.get(state, stash)
         if ledger is None:
             continue

@@ -297,7 +297,7 @@ hooks.register_author_finder(block_author)
 
 def get_validators(state: State) -> list[tuple[bytes, int]]:
     """(public key, power) of every validator, in storage order."""
-    return [(raw[8:], int(power)) for raw, power in Powers.iter(state)]
+    return [(key, int(power)) for key, power in Powers.iter(state)]
 
 
 # -- calls ---------------------------------------------------------------------------------------------
@@ -337,11 +337,11 @@ def invariants(state: State) -> list[str]:
         problems.append(f"Validators.Count is {Count.get(state)} but {len(validators)} are stored")
     problems += [f"validator 0x{k.hex()} has power {p}" for k, p in validators if not 0 < p <= MAX_POWER]
     keys = {k for k, _ in validators}
-    by_address = {bytes(raw[8:]): bytes(k) for raw, k in ByAddress.iter(state)}
+    by_address = {address: bytes(k) for address, k in ByAddress.iter(state)}
     if by_address != {address_of(k): k for k in keys}:
         problems.append("Validators.ByAddress does not index exactly the validators' keys")
-    problems += [f"Validators.StashOf names a key out of the set: 0x{bytes(raw[8:]).hex()}"
-                 for raw, _ in StashOf.iter(state) if bytes(raw[8:]) not in keys]  # fmt: skip
+    problems += [f"Validators.StashOf names a key out of the set: 0x{key.hex()}"
+                 for key, _ in StashOf.iter(state) if key not in keys]  # fmt: skip
     return problems
 
 
