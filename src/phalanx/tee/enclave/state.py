@@ -16,6 +16,7 @@ A refused input raises before anything is touched, so the old state stays valid 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from phalanx.attestation.registration import decode_trust_root, encode_trust_root
 from phalanx.codec import (
@@ -63,6 +64,23 @@ class PendingCommand:
     encrypted: bool
 
 
+# Every `replace` of a state or slot runs `__post_init__`, i.e. several times per block: the keys
+# derived from the same secrets are kept rather than derived again each time.
+@lru_cache(maxsize=8)
+def _identity(seed: bytes) -> Keypair:
+    return Keypair.from_seed(seed, KeyType.SR25519)
+
+
+@lru_cache(maxsize=8)
+def _x25519(secret: bytes) -> X25519Keypair:
+    return X25519Keypair.from_secret(secret)
+
+
+@lru_cache(maxsize=256)
+def _contract_keys(contract_key: bytes) -> ContractKeys:
+    return compute_contract_keys(contract_key)
+
+
 @dataclass(frozen=True)
 class ContractSlot:
     """A contract assigned to this worker. `contract_keys` are (generation, key), oldest first; the
@@ -77,7 +95,7 @@ class ContractSlot:
     egress_key: Keypair | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "derived", tuple(compute_contract_keys(k) for _, k in self.contract_keys))
+        object.__setattr__(self, "derived", tuple(_contract_keys(k) for _, k in self.contract_keys))
         # The contract's first generation signs its egress for good: the chain keeps that public key.
         object.__setattr__(self, "egress_key", self.derived[0].egress if self.derived else None)
 
@@ -103,8 +121,8 @@ class EnclaveState:
     x25519: X25519Keypair = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "identity", Keypair.from_seed(self.identity_seed, KeyType.SR25519))
-        object.__setattr__(self, "x25519", X25519Keypair.from_secret(self.x25519_secret))
+        object.__setattr__(self, "identity", _identity(self.identity_seed))
+        object.__setattr__(self, "x25519", _x25519(self.x25519_secret))
 
     def get_contract(self, contract_id: bytes) -> ContractSlot | None:
         return next((slot for slot in self.contracts if slot.contract_id == contract_id), None)
