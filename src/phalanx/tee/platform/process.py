@@ -78,6 +78,7 @@ class EnclaveProcess:
         self.transcript = bytearray()
         self.log_lines: list[str] = []
         self._proc: subprocess.Popen[bytes] | None = None
+        self._selector: selectors.BaseSelector | None = None
         self._log_thread: threading.Thread | None = None
 
     @property
@@ -101,6 +102,9 @@ class EnclaveProcess:
         self._proc = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
         )
+        if self._proc.stdout is not None:
+            self._selector = selectors.DefaultSelector()  # one for the process's life, not one per read
+            self._selector.register(self._proc.stdout.fileno(), selectors.EVENT_READ)
         self._log_thread = threading.Thread(target=self._collect_log, daemon=True)
         self._log_thread.start()
         try:
@@ -228,21 +232,19 @@ class EnclaveProcess:
         return self._proc
 
     def _read_exact(self, n: int, deadline: float) -> bytes:
-        proc = self._running()
-        if proc.stdout is None:
+        proc, selector = self._running(), self._selector
+        if proc.stdout is None or selector is None:
             raise EnclaveUnavailable("the enclave process has no output pipe")
         fd = proc.stdout.fileno()
         out = bytearray()
-        with selectors.DefaultSelector() as selector:
-            selector.register(fd, selectors.EVENT_READ)
-            while len(out) < n:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(remaining):
-                    raise self._unavailable(f"the enclave did not answer within {self.timeout_s} s")
-                chunk = os.read(fd, n - len(out))
-                if not chunk:
-                    raise self._unavailable("the enclave process closed its output")
-                out += chunk
+        while len(out) < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not selector.select(remaining):
+                raise self._unavailable(f"the enclave did not answer within {self.timeout_s} s")
+            chunk = os.read(fd, n - len(out))
+            if not chunk:
+                raise self._unavailable("the enclave process closed its output")
+            out += chunk
         self.transcript += out
         return bytes(out)
 
@@ -258,6 +260,9 @@ class EnclaveProcess:
         return EnclaveUnavailable(f"{message}; last log lines: {tail}" if tail else message)
 
     def _close(self) -> None:
+        if self._selector is not None:
+            self._selector.close()
+            self._selector = None
         proc = self._proc
         if proc is not None:
             for stream in (proc.stdin, proc.stdout):
