@@ -56,6 +56,8 @@ def aead_decrypt(key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes = b"") 
 class X25519Keypair:
     secret: bytes = field(repr=False)
     public_key: bytes
+    # The parsed private key, kept so that every agreement does not parse the secret again.
+    _private: X25519PrivateKey | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_secret(cls, secret: bytes) -> X25519Keypair:
@@ -63,7 +65,7 @@ class X25519Keypair:
             raise InvalidKey(f"an X25519 secret is 32 bytes, got {len(secret)}")
         private = X25519PrivateKey.from_private_bytes(secret)
         public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return cls(secret, public)
+        return cls(secret, public, private)
 
     @classmethod
     def generate(cls) -> X25519Keypair:
@@ -72,7 +74,7 @@ class X25519Keypair:
     def shared_secret(self, peer_public: bytes) -> bytes:
         if len(peer_public) != 32:
             raise InvalidKey(f"an X25519 public key is 32 bytes, got {len(peer_public)}")
-        private = X25519PrivateKey.from_private_bytes(self.secret)
+        private = self._private or X25519PrivateKey.from_private_bytes(self.secret)
         try:
             return private.exchange(X25519PublicKey.from_public_bytes(peer_public))
         except ValueError:
