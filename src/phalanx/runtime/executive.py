@@ -62,13 +62,17 @@ class ChainInfo:
 
 @dataclass(frozen=True)
 class CheckedExtrinsic:
-    """A signed extrinsic that passed its checks against a state: what it will pay, what it requires."""
+    """A signed extrinsic that passed its checks against a state: what it will pay, what it requires.
+
+    `birth`: the block its mortal era resolved to (None: immortal), under which its signature holds.
+    """
 
     xt: Extrinsic
     sender_info: AccountInfo
     fee: int
     weight: int
     longevity: int
+    birth: int | None = None
 
 
 @dataclass(frozen=True)
@@ -175,7 +179,7 @@ def check_extrinsic(
         raise InvalidTransaction(
             f"cannot pay the fee of {fee} planck keeping the account alive (free {info.free})", "Payment"
         )
-    return CheckedExtrinsic(xt, info, fee, weight, longevity)
+    return CheckedExtrinsic(xt, info, fee, weight, longevity, birth)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from phalanx.runtime.modules.system import declarations as system_d
 from phalanx.runtime.modules.system import logic as system
 from phalanx.runtime.runtime_api import RuntimeApis
 from phalanx.runtime.state import EmptyState, State, StateReader
-from phalanx.runtime.types import PHASE, era_birth
+from phalanx.runtime.types import PHASE
 from phalanx.runtime.version import SPEC_VERSION, TRANSACTION_VERSION, RuntimeVersion
 from phalanx.storage import Database, StateUpdate
 
@@ -294,10 +294,9 @@ class Runtime:
         state = State(self._reader(at))
         checked = ex.check_extrinsic(self.chain, state, decoded, current, parent, in_block=False)
         signer: bytes = decoded.signer  # type: ignore[assignment]
-        birth = None if decoded.era is None else era_birth(decoded.era, current)
         if len(self._verified) >= _VERIFIED_CAP:
             self._verified.clear()
-        self._verified[decoded.hash] = birth
+        self._verified[decoded.hash] = checked.birth
         info = checked.sender_info
         requires = () if decoded.nonce <= info.nonce else (_tag(signer, decoded.nonce - 1),)
         return ValidTransaction(
