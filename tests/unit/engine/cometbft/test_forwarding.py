@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from phalanx.cli.node_cmd import classify_broadcast_reply
+from phalanx.node.cometbft import classify_broadcast_reply
 
 
 def test_accepted_or_already_gossiped_stays_pooled() -> None:
