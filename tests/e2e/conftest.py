@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from e2e_network import BackgroundLoop, Network, stop_process, wait_ready, wait_token_workers
+from e2e_network import START_DEADLINE_S, BackgroundLoop, Network, wait_token_workers
 
 from phalanx.crypto import Keypair
 from phalanx.node.devnet import Devnet, DevnetConfig
 from phalanx.tee.host import WorkerConfig, WorkerHost
+from support.dev_process import stop_process, wait_ready
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     observer_task: Any = None
     network: Network | None = None
     try:
-        url = wait_ready(node_log, node)
+        url = wait_ready(node_log, node, START_DEADLINE_S)
         loop = BackgroundLoop()
         # The in-process worker and the gatekeeper: same machine, so the same platform directory.
         platform_dir = base / "machine"

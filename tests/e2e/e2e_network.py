@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
-import signal
 import subprocess
 import sys
 import threading
@@ -30,7 +28,6 @@ from phalanx.node.devnet import Devnet
 from phalanx.tee.host import WorkerHost
 
 T = TypeVar("T")
-READY = re.compile(r"phalanx dev ready: rpc=(?P<url>ws://\S+) genesis=(?P<genesis>0x[0-9a-f]{64})")
 START_DEADLINE_S = 180.0
 
 
@@ -86,19 +83,6 @@ class Network:
         return self.run(main(), timeout)
 
 
-def wait_ready(log_path: Path, node: subprocess.Popen[bytes]) -> str:
-    deadline = time.monotonic() + START_DEADLINE_S
-    while time.monotonic() < deadline:
-        text = log_path.read_text(errors="replace") if log_path.exists() else ""
-        match = READY.search(text)
-        if match:
-            return match["url"]
-        if node.poll() is not None:
-            raise RuntimeError(f"phalanx dev exited with {node.returncode}:\n{text[-4000:]}")
-        time.sleep(0.2)
-    raise TimeoutError(f"phalanx dev was not ready in {START_DEADLINE_S:.0f} s")
-
-
 async def wait_token_workers(url: str, count: int, with_key: bool, deadline_s: float = 120.0) -> None:
     deadline = time.monotonic() + deadline_s
     async with RpcClient.connect(url) as rpc, ConfidentialClient(rpc) as client:
@@ -109,15 +93,3 @@ async def wait_token_workers(url: str, count: int, with_key: bool, deadline_s: f
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the token contract has {contract} after {deadline_s:.0f} s")
             await asyncio.sleep(0.2)
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=30)
-
-

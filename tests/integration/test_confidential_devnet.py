@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -16,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from support.dev_process import ready_lines, stop_process, wait_ready
+
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
-READY = re.compile(r"phalanx dev ready: rpc=(?P<url>ws://\S+) genesis=(?P<genesis>0x[0-9a-f]{64})")
 DEADLINE_S = 180.0
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "400"}
 
@@ -27,26 +27,14 @@ class Dev:
     def __init__(self, base: Path, log: Path) -> None:
         self.base = base
         self.log = log
-        self.seen = len(READY.findall(log.read_text(errors="replace"))) if log.exists() else 0
+        seen = ready_lines(log)
         with log.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "phalanx.cli.main", "dev", "--base-path", str(base), "--rpc-port", "0",
                  "--gatekeepers", "1", "--workers", "2"],
                 stdout=out, stderr=subprocess.STDOUT, env=ENV,
             )  # fmt: skip
-        self.url = self._wait_ready()
-
-    def _wait_ready(self) -> str:
-        deadline = time.monotonic() + DEADLINE_S
-        while time.monotonic() < deadline:
-            text = self.log.read_text(errors="replace")
-            matches = list(READY.finditer(text))
-            if len(matches) > self.seen:  # this run's ready line (a restart appends to the same log)
-                return matches[-1]["url"]
-            if self.process.poll() is not None:
-                raise RuntimeError(f"phalanx dev exited with {self.process.returncode}:\n{text[-3000:]}")
-            time.sleep(0.2)
-        raise TimeoutError("phalanx dev was not ready in time")
+        self.url = wait_ready(log, self.process, DEADLINE_S, seen)
 
     def phalanx(self, *args: str) -> subprocess.CompletedProcess[str]:
         done = subprocess.run([sys.executable, "-m", "phalanx.cli.main", *args, "--rpc", self.url],
@@ -55,13 +43,7 @@ class Dev:
         return done
 
     def stop(self, signum: int = signal.SIGTERM) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signum)
-        try:
-            return self.process.wait(timeout=90)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait(timeout=30)
+        return stop_process(self.process, signum, grace_s=90.0)
 
 
 def _processes_under(base: Path) -> list[int]:
