@@ -17,12 +17,12 @@ from phalanx.client.tx import (
     submit_and_wait_finalized,
 )
 from phalanx.crypto.errors import CryptoError
-from phalanx.crypto.hashing import twox_128
 from phalanx.crypto.keys import Keypair
 from phalanx.errors import PhalanxError
 from phalanx.primitives.ss58 import ss58_encode
+from phalanx.runtime.modules.system import declarations as system_d
 
-EVENTS_KEY = twox_128(b"System") + twox_128(b"Events")
+EVENTS_KEY = system_d.Events.key
 
 
 def balances_call_indices() -> tuple[int, dict[str, int]]:

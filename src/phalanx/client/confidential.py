@@ -38,17 +38,17 @@ from phalanx.client.tx import (
 from phalanx.codec import encode_compact
 from phalanx.contracts import compute_builtin_id
 from phalanx.crypto import Keypair
-from phalanx.crypto.hashing import twox_128
 from phalanx.errors import PhalanxError
 from phalanx.runtime.modules.contracts import declarations as contracts_d
 from phalanx.runtime.modules.contracts.calls import CALLS as CONTRACTS_CALLS
 from phalanx.runtime.modules.registry import declarations as registry_d
+from phalanx.runtime.modules.system import declarations as system_d
 from phalanx.tee.enclave.commands import encrypt_command
 from phalanx.tee.enclave.query import QueryAnswer, make_query, open_answer, seal_query
 
 TOKEN_ID = compute_builtin_id("token")
 _CALL_INDEX = {call.name: call.index for call in CONTRACTS_CALLS}
-EVENTS_KEY = twox_128(b"System") + twox_128(b"Events")
+EVENTS_KEY = system_d.Events.key
 PAGE = 1000
 DEFAULT_APPLY_TIMEOUT_S = 60.0
 HTTP_TIMEOUT_S = 30.0
