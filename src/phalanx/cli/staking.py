@@ -15,14 +15,8 @@ import typer
 
 from phalanx.cli.account import resolve_account
 from phalanx.cli.common import DEFAULT_RPC, RpcOption, console, format_pha, parse_pha, run
-from phalanx.cli.transfer import EVENTS_KEY, describe_events
+from phalanx.cli.transfer import describe_events, submit_finalized
 from phalanx.client.rpc import RpcClient
-from phalanx.client.tx import (
-    compose_signed_extrinsic,
-    fetch_chain_context,
-    next_nonce,
-    submit_and_wait_finalized,
-)
 from phalanx.crypto.errors import CryptoError
 from phalanx.crypto.keys import Keypair
 from phalanx.economics.voting import Conviction
@@ -50,20 +44,9 @@ def send(rpc: str, suri: str, module: str, function: str, **args: Any) -> None:
     signer = _signer(suri)
     call = CALLS.encode(CALLS.call(module, function, **args))
 
-    async def main() -> tuple[str, int | None, bytes]:
-        async with RpcClient.connect(rpc) as client:
-            chain = await fetch_chain_context(client)
-            nonce = await next_nonce(client, signer.public_key)
-            xt = compose_signed_extrinsic(signer, call, nonce, chain)
-            with console.status("waiting for finalization…"):
-                done = await submit_and_wait_finalized(client, xt)
-            block = "0x" + done.block_hash.hex()
-            raw = await client.request("state_getStorage", ["0x" + EVENTS_KEY.hex(), block])
-            return block, done.index, bytes.fromhex(raw[2:]) if raw else b""
-
-    block, index, events = run(main())
-    console.print(f"{module}.{function} finalized in block {block}")
-    for line in describe_events(events, index):
+    done, events = run(submit_finalized(rpc, signer, call))
+    console.print(f"{module}.{function} finalized in block 0x{done.block_hash.hex()}")
+    for line in describe_events(events, done.index):
         console.print(f"  {line}")
 
 

@@ -10,6 +10,7 @@ from phalanx.cli.account import resolve_account
 from phalanx.cli.common import DEFAULT_RPC, RpcOption, console, format_pha, parse_pha, run
 from phalanx.client.rpc import RpcClient
 from phalanx.client.tx import (
+    Finalized,
     compose_signed_extrinsic,
     encode_transfer_call,
     fetch_chain_context,
@@ -61,6 +62,19 @@ def _render(value: Any) -> str:
     return str(value)
 
 
+async def submit_finalized(rpc: str, signer: Keypair, call: bytes) -> tuple[Finalized, bytes]:
+    """Sign `call` with the next nonce, submit it, wait for finalization; also the block's encoded events."""
+    async with RpcClient.connect(rpc) as client:
+        chain = await fetch_chain_context(client)
+        nonce = await next_nonce(client, signer.public_key)
+        xt = compose_signed_extrinsic(signer, call, nonce, chain)
+        with console.status("waiting for finalization…"):
+            done = await submit_and_wait_finalized(client, xt)
+        block = "0x" + done.block_hash.hex()
+        raw = await client.request("state_getStorage", ["0x" + EVENTS_KEY.hex(), block])
+        return done, bytes.fromhex(raw[2:]) if raw else b""
+
+
 def transfer(
     amount: Annotated[str, typer.Argument(help="Amount in PHA (decimal, up to 12 decimals), e.g. 1.5")],
     source: Annotated[str, typer.Option("--from", help="Secret URI of the sender, e.g. //Alice.")],
@@ -80,19 +94,8 @@ def transfer(
     call_name = "transfer_keep_alive" if keep_alive else "transfer_allow_death"
     call = encode_transfer_call(pallet, calls[call_name], receiver, planck)
 
-    async def main() -> tuple[str, str, int | None, bytes]:
-        async with RpcClient.connect(rpc) as client:
-            chain = await fetch_chain_context(client)
-            nonce = await next_nonce(client, signer.public_key)
-            xt = compose_signed_extrinsic(signer, call, nonce, chain)
-            with console.status("waiting for finalization…"):
-                done = await submit_and_wait_finalized(client, xt)
-            block = "0x" + done.block_hash.hex()
-            raw = await client.request("state_getStorage", ["0x" + EVENTS_KEY.hex(), block])
-            events = bytes.fromhex(raw[2:]) if raw else b""
-            return "0x" + done.extrinsic_hash.hex(), block, done.index, events
-
-    xt_hash, block, index, events = run(main())
+    done, events = run(submit_finalized(rpc, signer, call))
+    xt_hash, block, index = "0x" + done.extrinsic_hash.hex(), "0x" + done.block_hash.hex(), done.index
     sender_address, receiver_address = ss58_encode(signer.public_key), ss58_encode(receiver)
     console.print(f"transferred {format_pha(planck)} from {sender_address} to {receiver_address}")
     console.print(f"extrinsic {xt_hash} finalized in block {block} (index {index})")
