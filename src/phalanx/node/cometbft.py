@@ -26,8 +26,8 @@ from phalanx.engine.cometbft.errors import InvalidGenesis
 from phalanx.node.pool import Listener, PoolLimits, TransactionPool, TxStatus, Validator
 from phalanx.node.rpc.api import SubstrateApi
 from phalanx.node.rpc.server import RpcServer
+from phalanx.node.service import NODE_NAME
 
-NODE_NAME = "phalanx"
 log = logging.getLogger("phalanx.node.cometbft")
 
 
