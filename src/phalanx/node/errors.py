@@ -64,8 +64,3 @@ class ConfigError(NodeError):
 
     code = 20
 
-
-class EngineError(NodeError):
-    """The dev engine could not seal or commit a block."""
-
-    code = 30

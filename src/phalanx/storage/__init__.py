@@ -1,9 +1,8 @@
-"""Storage: the LMDB store, the journaled overlay, the Merkle state trie and its proofs.
+"""Storage: the LMDB store, the Merkle state trie and its proofs.
 
 db = Database.open(path)                       # or Database.temporary()
-overlay = Overlay(db.snapshot())               # execute a block against the head
-...
-update = db.compute_root(db.state_root, overlay.changes())   # root before committing
+with db.snapshot() as head: ...                # execute a block against the head, collecting changes
+update = db.compute_root(db.state_root, changes)   # root before committing
 with db.write() as w:                          # one atomic, synced transaction
     w.apply_update(update)
     w.put("headers", block_hash, header_bytes)
@@ -26,7 +25,6 @@ from phalanx.storage.errors import (
     TransactionError,
     UnknownRoot,
 )
-from phalanx.storage.overlay import Overlay, StateReader
 from phalanx.storage.proof import ProofKind, StateProof, verify_proof, verify_proof_many
 from phalanx.storage.trie import EMPTY_ROOT, key_hash
 
@@ -40,12 +38,10 @@ __all__ = [
     "InvalidProof",
     "InvalidTableName",
     "MalformedProof",
-    "Overlay",
     "ProofError",
     "ProofKind",
     "Snapshot",
     "StateProof",
-    "StateReader",
     "StateRootMismatch",
     "StateUpdate",
     "StorageError",

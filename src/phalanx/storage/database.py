@@ -27,6 +27,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from hashlib import blake2b
+from itertools import islice
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -43,7 +44,6 @@ from phalanx.storage.errors import (
     StoreFull,
     UnknownRoot,
 )
-from phalanx.storage.overlay import page_of_keys
 from phalanx.storage.proof import ProofKind, StateProof
 from phalanx.storage.trie import EMPTY_ROOT, MAX_VERSION, compute_update, key_hash, lookup, walk_path
 
@@ -100,8 +100,8 @@ class _Head:
 class Snapshot:
     """A consistent read view of the head state and all tables, open until `close()`.
 
-    Cheaper than `Database` reads for many lookups (one LMDB read transaction for all of them);
-    it is a state backend for `Overlay`. Close it promptly: an open snapshot keeps old pages alive.
+    Cheaper than `Database` reads for many lookups (one LMDB read transaction for all of them), so a
+    block executes on one. Close it promptly: an open snapshot keeps old pages alive.
     """
 
     def __init__(self, db: Database) -> None:
@@ -303,7 +303,9 @@ class Database:
 
     def keys_paged(self, prefix: bytes, count: int, start_after: bytes | None = None) -> list[bytes]:
         """Up to `count` head keys starting with `prefix`, in key order, strictly after `start_after`."""
-        return page_of_keys(self, prefix, count, start_after)
+        if count <= 0:
+            return []
+        return [key for key, _value in islice(self.iter_prefix(prefix, start_after), count)]
 
     def snapshot(self) -> Snapshot:
         """A consistent read view of the head (close it, or use it in a `with`)."""
