@@ -8,8 +8,9 @@ import json
 import os
 from pathlib import Path
 
+from phalanx.chain import Blockchain
 from phalanx.crypto import Keypair, KeyType, blake2_256
-from phalanx.runtime import ChainSpec, Runtime
+from phalanx.runtime import ChainSpec
 from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.extrinsic import sign_extrinsic
 from phalanx.runtime.modules.system import declarations as system_d
@@ -22,7 +23,7 @@ GOLDEN = Path(__file__).with_name("runtime.json")
 def _vectors() -> dict[str, str]:
     db = Database.temporary()
     try:
-        rt = Runtime(db, ChainSpec.development())
+        rt = Blockchain(db, ChainSpec.development())
         ed = Keypair.from_suri("//Alice", KeyType.ED25519)
         alice = Keypair.from_suri("//Alice")
         bob = Keypair.from_suri("//Bob").public_key

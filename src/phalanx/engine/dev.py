@@ -1,7 +1,7 @@
 """The dev engine: one process orders, seals and finalizes blocks with one dev authority key.
 
 Every `block_time` seconds (or, with instant seal, as soon as the pool has ready transactions) the
-engine asks the runtime to build a block on the best block with the pool's ready transactions,
+engine asks the chain to build a block on the best block with the pool's ready transactions,
 signs the block hash with the dev authority key (the block's finality proof, see
 `phalanx.engine.finality`) and commits block and proof in one atomic write. Finality is immediate.
 
@@ -31,8 +31,8 @@ TIMESTAMP_NOW_KEY = twox_128(b"Timestamp") + twox_128(b"Now")
 log = logging.getLogger(__name__)
 
 
-class SealingRuntime(Protocol):
-    """The runtime calls the engine makes."""
+class SealingChain(Protocol):
+    """The chain calls the engine makes (`phalanx.chain.Blockchain` has them)."""
 
     @property
     def genesis_hash(self) -> bytes: ...
@@ -79,7 +79,7 @@ class DevEngine:
 
     def __init__(
         self,
-        runtime: SealingRuntime,
+        chain: SealingChain,
         pool: ReadyQueue,
         authority: Keypair,
         *,
@@ -88,7 +88,7 @@ class DevEngine:
         max_block_extrinsics: int = 4096,
         clock: Callable[[], int] = wall_clock_ms,
     ) -> None:
-        self.runtime = runtime
+        self.chain = chain
         self.pool = pool
         self.authority = authority
         self.block_time = block_time
@@ -103,7 +103,7 @@ class DevEngine:
             pool.on_ready(self._wake.set)
 
     def _parent_timestamp(self) -> int:
-        raw = self.runtime.state_get(TIMESTAMP_NOW_KEY)
+        raw = self.chain.state_get(TIMESTAMP_NOW_KEY)
         return int.from_bytes(raw[:8], "little") if raw else 0
 
     def add_listener(self, listener: Callable[[SealedBlock], None]) -> None:
@@ -114,17 +114,17 @@ class DevEngine:
         return max(self._clock(), self._last_timestamp + 1)
 
     def seal_block(self) -> SealedBlock:
-        """Build, sign and commit one block on top of the best block. Raises the runtime's errors."""
+        """Build, sign and commit one block on top of the best block. Raises the chain's errors."""
         pending = self.pool.ready_transactions(self.max_block_extrinsics)
         extrinsics = [tx.data for tx in pending]
         timestamp = self.next_timestamp()
-        parent = self.runtime.best_hash()
-        # The pool admitted these through this runtime's `validate_transaction`: their signatures
+        parent = self.chain.best_hash()
+        # The pool admitted these through this chain's `validate_transaction`: their signatures
         # need no second check.
-        built = self.runtime.build_block(
+        built = self.chain.build_block(
             parent, timestamp, extrinsics, preverified=frozenset(tx.hash for tx in pending))
-        justification = sign_dev_justification(self.authority, self.runtime.genesis_hash, built.hash)
-        self.runtime.commit(built, justification)
+        justification = sign_dev_justification(self.authority, self.chain.genesis_hash, built.hash)
+        self.chain.commit(built, justification)
         self._last_timestamp = timestamp
         number = int(built.block.header.number)
         # The builder reports dropped extrinsics by their bytes; the pool knows them by hash.

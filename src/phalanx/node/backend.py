@@ -1,6 +1,6 @@
-"""What the node reads and calls on the chain: the runtime API, as structural types.
+"""What the node reads and calls on the chain: blocks, states and the runtime, as structural types.
 
-The node and the dev engine are written against these protocols, which `phalanx.runtime.Runtime`
+The node and the dev engine are written against these protocols, which `phalanx.chain.Blockchain`
 satisfies; tests may hand in any object with the same shape.
 """
 
@@ -57,7 +57,7 @@ class ChainSpecLike(Protocol):
 
 
 class ChainBackend(Protocol):
-    """The runtime API the node uses (see the runtime package docstring)."""
+    """The chain the node uses (see the `phalanx.chain` package docstring)."""
 
     @property
     def spec(self) -> ChainSpecLike: ...

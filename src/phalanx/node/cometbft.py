@@ -159,18 +159,18 @@ class CometNode:
         self.pool: ForwardingPool | None = None
 
     async def start(self) -> None:
-        from phalanx.runtime.runtime import Runtime
+        from phalanx.chain import Blockchain
         from phalanx.storage import Database
 
         spec = load_chain_spec(self.genesis)
         self.base_path.mkdir(parents=True, exist_ok=True)
         db = Database.open(self.base_path / "chain")
         self._close_db = db.close
-        runtime = Runtime(db, spec)
-        app = RuntimeApplication(runtime)
-        self.pool = ForwardingPool(runtime.validate_transaction, self.forwarder,
-                                   best_number=runtime.best_number())
-        self.api = SubstrateApi(runtime, self.pool, name=NODE_NAME, version="cometbft")
+        chain = Blockchain(db, spec)
+        app = RuntimeApplication(chain)
+        self.pool = ForwardingPool(chain.validate_transaction, self.forwarder,
+                                   best_number=chain.best_number())
+        self.api = SubstrateApi(chain, self.pool, name=NODE_NAME, version="cometbft")
         app.add_listener(self._on_commit)
         self.forwarder.start()
         self.rpc = RpcServer(self.api, self.rpc_host, self.rpc_port)

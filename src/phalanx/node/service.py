@@ -38,9 +38,9 @@ def node_version() -> str:
 
 
 def open_dev_chain(config: DevConfig) -> tuple[ChainBackend, Callable[[], None]]:
-    """Open the store and the runtime of the development chain; returns (runtime, close)."""
+    """Open the store and the runtime of the development chain; returns (chain, close)."""
+    from phalanx.chain import Blockchain
     from phalanx.runtime.chain_spec import ChainSpec
-    from phalanx.runtime.runtime import Runtime
     from phalanx.storage import Database
 
     if config.chain_spec is None:
@@ -52,11 +52,11 @@ def open_dev_chain(config: DevConfig) -> tuple[ChainBackend, Callable[[], None]]
             raise ConfigError(f"cannot read the chain spec {config.chain_spec}: {error}") from None
     db = Database.temporary() if config.base_path is None else Database.open(config.base_path)
     try:
-        runtime: ChainBackend = Runtime(db, spec)
+        chain: ChainBackend = Blockchain(db, spec)
     except BaseException:
         db.close()
         raise
-    return runtime, db.close
+    return chain, db.close
 
 
 def _dev_authority_public_key(backend: ChainBackend) -> bytes | None:

@@ -1,20 +1,22 @@
 """The chain runtime: modules ("pallets"), extrinsics, block execution, metadata V14 and runtime APIs.
 
-Public API (what the node, the dev engine and the CometBFT application call)::
+Public API: the state transition function, executed on committed states it is handed (blocks and
+the states they commit to are kept by `phalanx.chain`, which the node and the engines use)::
 
     from phalanx.runtime import Runtime, ChainSpec
-    rt = Runtime(phalanx.storage.Database.open(path), ChainSpec.development())  # genesis if empty
-    rt.validate_transaction(xt) -> ValidTransaction          # pool check, no writes
-    built = rt.build_block(rt.best_hash(), now_ms, xts)      # BuiltBlock: block, hash, outcomes, dropped
-    rt.commit(built, justification)                          # atomic; best = finalized = built
-    rt.import_block(block) -> BuiltBlock                     # re-execute a received block, then commit
-    rt.header/block/block_hash/justification/state_get/state_keys_paged/state_proof/events/call(...)
-    rt.metadata(), rt.runtime_version(), rt.account_nonce(account), rt.dev_authority
+    from phalanx.runtime.runtime import genesis_block
+    genesis = genesis_block(spec, empty_state)               # BuiltBlock of the chain spec's genesis
+    rt = Runtime(spec, genesis.hash)
+    rt.validate_transaction(xt, parent_header, state) -> ValidTransaction   # no writes
+    built = rt.build_block(parent_header, state, now_ms, xts)  # BuiltBlock: block, hash, outcomes, dropped
+    rt.import_block(parent_header, state, block) -> BuiltBlock # re-execute a received block
+    rt.events(state), rt.account_nonce(account, state), rt.metadata(), rt.runtime_version()
 
-Additions to the agreed contract: `build_block(..., preverified=None, digest=())` (see `runtime.py`
-for why skipping re-verification is sound), `Runtime.decode(xt)`, `Runtime.dev_authority`,
-`Runtime.best_header()`, `validate_transaction(xt, at=None)`; `phalanx.runtime.extrinsic.sign_extrinsic`
-and `phalanx.runtime.assembly.CALLS.call(module, function, **args)` to compose transactions.
+`state` is a `phalanx.runtime.state.CommittedState` (reads, and the state update a block's changes
+make); `build_block(..., preverified=None, digest=())` (see `runtime.py` for why skipping
+re-verification is sound), `Runtime.decode(xt)`, `Runtime.dev_authority`;
+`phalanx.runtime.extrinsic.sign_extrinsic` and `phalanx.runtime.assembly.CALLS.call(module, function,
+**args)` to compose transactions.
 
 Writing a module
 ----------------

@@ -14,7 +14,7 @@ zero signature to estimate fees), as in Substrate.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from phalanx.codec import (
     U32,
@@ -39,7 +39,8 @@ from phalanx.runtime.modules import transaction_payment
 from phalanx.runtime.types import DISPATCH_CLASS, WEIGHT
 
 if TYPE_CHECKING:
-    from phalanx.runtime.runtime import Runtime
+    from phalanx.runtime.runtime import ValidTransaction
+    from phalanx.runtime.version import RuntimeVersion
 
 RUNTIME_DISPATCH_INFO = Struct(
     ("pallet_transaction_payment", "types", "RuntimeDispatchInfo"),
@@ -56,8 +57,18 @@ FEE_DETAILS = Struct(
 _UNKNOWN_CODES = {"CannotLookup": 0, "NoUnsignedValidator": 1, "Custom": 2}
 
 
+class ApiChain(Protocol):
+    """What the runtime APIs call: the runtime, with the block `at` resolved by the chain that holds it
+    (`phalanx.chain.Blockchain`)."""
+
+    def runtime_version(self) -> RuntimeVersion: ...
+    def metadata(self) -> bytes: ...
+    def account_nonce(self, account: bytes, at: bytes | None = None) -> int: ...
+    def validate_transaction(self, xt: bytes, at: bytes | None = None) -> ValidTransaction: ...
+
+
 class RuntimeApis:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: ApiChain) -> None:
         self.runtime = runtime
         self.methods: dict[str, Callable[[bytes, bytes | None], bytes]] = {
             "Core_version": self.core_version,

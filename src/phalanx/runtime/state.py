@@ -6,13 +6,17 @@ previous overlay value of each key on its first write inside the transaction, so
 as much as the writes it undoes. The executive opens one transaction per extrinsic call: a failed
 call leaves no write but its fee and nonce, which are written outside that transaction.
 
-This file is the only place where the runtime meets the storage layer's read interface.
+Here the runtime meets the storage layer: a block executes on a
+`CommittedState`, which the chain store (`phalanx.chain`) hands in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Protocol
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from phalanx.storage import StateUpdate
 
 _ABSENT = object()
 
@@ -25,6 +29,13 @@ class StateReader(Protocol):
     def iter_prefix(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
         """(key, value) pairs whose key starts with `prefix`, in key order."""
         ...
+
+
+class CommittedState(StateReader, Protocol):
+    """The parent block's committed state a block executes on: reads, and the state update (new trie
+    nodes and root) that the block's changes make on top of it, computed without committing it."""
+
+    def compute_update(self, changes: Mapping[bytes, bytes | None]) -> StateUpdate: ...
 
 
 class EmptyState:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from phalanx.chain import Blockchain
 from phalanx.codec import Bytes, Option, Tuple
 from phalanx.crypto.keys import Keypair
 from phalanx.engine.dev import DevEngine
@@ -16,7 +17,7 @@ from phalanx.node.pool import TransactionPool
 from phalanx.node.rpc.api import CLIENT_ERROR, SubstrateApi
 from phalanx.node.rpc.protocol import Call, RpcError
 from phalanx.node.rpc.session import Session
-from phalanx.runtime import ChainSpec, Runtime
+from phalanx.runtime import ChainSpec
 from phalanx.runtime.modules.system import declarations as system_d
 from phalanx.storage import Database
 from phalanx.storage.proof import verify_proof
@@ -28,10 +29,10 @@ ABSENT_KEY = b"\x99" * 40
 
 
 @pytest.fixture
-def node() -> Iterator[tuple[Runtime, SubstrateApi, DevEngine]]:
+def node() -> Iterator[tuple[Blockchain, SubstrateApi, DevEngine]]:
     db = Database.temporary()
     try:
-        runtime = Runtime(db, ChainSpec.development())
+        runtime = Blockchain(db, ChainSpec.development())
         pool = TransactionPool(runtime.validate_transaction)
         engine = DevEngine(runtime, pool, Keypair.from_suri("//Alice"), clock=lambda: 1_000)
         yield runtime, SubstrateApi(runtime, pool, name="test", version="0"), engine
@@ -48,7 +49,7 @@ def _hex(data: bytes) -> str:
 
 
 def test_state_get_proof_verifies_against_each_blocks_state_root(
-    node: tuple[Runtime, SubstrateApi, DevEngine],
+    node: tuple[Blockchain, SubstrateApi, DevEngine],
 ) -> None:
     runtime, api, engine = node
     first = engine.seal_block()
@@ -67,7 +68,7 @@ def test_state_get_proof_verifies_against_each_blocks_state_root(
         verify_proof(header.state_root, ABSENT_KEY, None, absent_proof)
 
 
-def test_state_get_read_proof_has_substrates_shape(node: tuple[Runtime, SubstrateApi, DevEngine]) -> None:
+def test_state_get_read_proof_has_substrates_shape(node: tuple[Blockchain, SubstrateApi, DevEngine]) -> None:
     runtime, api, engine = node
     engine.seal_block()
     answer = call(api, "state_getReadProof", [_hex(NUMBER_KEY)], None)
@@ -83,7 +84,7 @@ def test_state_get_read_proof_has_substrates_shape(node: tuple[Runtime, Substrat
     [[], ["0x00"], [["zz"]], [[1]], [["0x00"], "0x1234"], [["0x00"] * 1001]],
 )
 def test_invalid_parameters_are_refused(
-    node: tuple[Runtime, SubstrateApi, DevEngine], params: list[Any]
+    node: tuple[Blockchain, SubstrateApi, DevEngine], params: list[Any]
 ) -> None:
     _, api, _ = node
     for method in ("state_getProof", "state_getReadProof"):
@@ -92,7 +93,7 @@ def test_invalid_parameters_are_refused(
         assert info.value.rpc_code == -32602
 
 
-def test_unknown_block_is_a_clear_client_error(node: tuple[Runtime, SubstrateApi, DevEngine]) -> None:
+def test_unknown_block_is_a_clear_client_error(node: tuple[Blockchain, SubstrateApi, DevEngine]) -> None:
     _, api, _ = node
     with pytest.raises(RpcError) as info:
         call(api, "state_getProof", [_hex(NUMBER_KEY)], _hex(b"\x42" * 32))

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 from runtime_testchain import Chain
 
-from phalanx.runtime import ChainSpec, Runtime
+from phalanx.chain import Blockchain
+from phalanx.runtime import ChainSpec
 from phalanx.storage import Database
 
 
@@ -15,6 +16,6 @@ from phalanx.storage import Database
 def chain() -> Iterator[Chain]:
     db = Database.temporary()
     try:
-        yield Chain(Runtime(db, ChainSpec.development()))
+        yield Chain(Blockchain(db, ChainSpec.development()))
     finally:
         db.close()

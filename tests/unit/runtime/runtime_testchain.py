@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from phalanx.chain import Blockchain
 from phalanx.crypto import Keypair
-from phalanx.runtime import BuiltBlock, Runtime
+from phalanx.runtime import BuiltBlock
 from phalanx.runtime.assembly import CALLS, MODULES
 from phalanx.runtime.extrinsic import sign_extrinsic
 from phalanx.runtime.state import State
@@ -21,7 +22,7 @@ PHA = 10**12
 class Chain:
     """A runtime plus helpers that build, commit and check blocks."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Blockchain) -> None:
         self.rt = runtime
         self.now = 1_700_000_000_000
 
@@ -52,14 +53,14 @@ class Chain:
     def free(self, who: bytes) -> int:
         from phalanx.runtime.modules.system import logic
 
-        return logic.get_account(State(self.rt._reader(None)), who).free
+        return logic.get_account(State(self.rt.state_at(None)), who).free
 
     def events(self) -> list[tuple[str, str]]:
         return [(e.module, e.name) for e in self.rt.events()]
 
 
-def invariant_problems(rt: Runtime) -> list[str]:
-    state = State(rt._reader(None))
+def invariant_problems(rt: Blockchain) -> list[str]:
+    state = State(rt.state_at(None))
     problems: list[str] = []
     for m in MODULES:
         if m.invariants is not None:

@@ -49,7 +49,7 @@ def assert_noop(chain: Chain, who: Keypair, call: bytes, error: str) -> None:
 def test_genesis_supply_is_exact(chain: Chain) -> None:
     total = sum(amount for _, amount in chain.rt.spec.genesis.balances)
     assert total == TOTAL_SUPPLY == 10**21
-    assert TotalIssuance.get(State(chain.rt._reader(None))) == TOTAL_SUPPLY
+    assert TotalIssuance.get(State(chain.rt.state_at(None))) == TOTAL_SUPPLY
     assert chain.free(ALICE.public_key) == 1_000_000 * PHA
 
 

@@ -3,10 +3,10 @@
 CometBFT orders transactions; the runtime executes them. The mapping:
 
 - Info: the last committed block number and its state root, so that after a crash CometBFT replays
-  exactly the blocks the store lacks (the runtime commits each block in one LMDB transaction).
+  exactly the blocks the store lacks (the chain store commits each block in one LMDB transaction).
 - InitChain: checks that CometBFT's genesis (app state, validators, initial height) is the chain
   spec this node opened, and answers the genesis state root.
-- CheckTx: `Runtime.validate_transaction` against the best state (signature, nonce, fee payer);
+- CheckTx: `Blockchain.validate_transaction` against the best state (signature, nonce, fee payer);
   no writes. Refusals carry a non-zero code and a log naming the reason. Rechecks after each block
   drop transactions whose nonce the chain has used.
 - PrepareProposal: builds the block on a scratch overlay and proposes only what executed.
@@ -98,8 +98,8 @@ class ExecutedBlock(Protocol):
     def dropped(self) -> Sequence[tuple[bytes, PhalanxError]]: ...
 
 
-class ChainRuntime(Protocol):
-    """The runtime calls the application makes (see `phalanx.runtime`)."""
+class ApplicationChain(Protocol):
+    """The chain calls the application makes (`phalanx.chain.Blockchain` has them)."""
 
     @property
     def spec(self) -> Any: ...
@@ -162,10 +162,10 @@ def dropped_by_hash(built: ExecutedBlock) -> dict[bytes, PhalanxError]:
 
 
 class RuntimeApplication(Application):
-    """Serves one `Runtime` to CometBFT; see the module docstring."""
+    """Serves one `Blockchain` to CometBFT; see the module docstring."""
 
-    def __init__(self, runtime: ChainRuntime) -> None:
-        self.runtime = runtime
+    def __init__(self, chain: ApplicationChain) -> None:
+        self.chain = chain
         self._pending: tuple[ExecutedBlock, FinalizeBlockRequest] | None = None
         self._proposal_cache: dict[bytes, tuple[tuple[bytes, ...], int, ExecutedBlock]] = {}
         self._listeners: list[Callable[[CommittedBlock], None]] = []
@@ -177,13 +177,13 @@ class RuntimeApplication(Application):
     # -- connection: info ----------------------------------------------------------------------------
 
     def info(self, request: InfoRequest) -> InfoResponse:
-        number = self.runtime.best_number()
-        app_hash = b"" if number == 0 else self._state_root(self.runtime.best_hash())
+        number = self.chain.best_number()
+        app_hash = b"" if number == 0 else self._state_root(self.chain.best_hash())
         return InfoResponse(data="phalanx", version=str(APP_VERSION), app_version=APP_VERSION,
                             last_block_height=number, last_block_app_hash=app_hash)
 
     def _state_root(self, block_hash: bytes) -> bytes:
-        header = self.runtime.header(block_hash)
+        header = self.chain.header(block_hash)
         if header is None:
             raise InvalidGenesis(f"block 0x{block_hash.hex()} is missing from the store")
         root: bytes = header.state_root
@@ -193,8 +193,8 @@ class RuntimeApplication(Application):
         if request.path != QUERY_STORAGE_PATH:
             return QueryResponse(code=CODE_UNKNOWN_PATH, log=f"unknown query path {request.path!r}; "
                                  f"use {QUERY_STORAGE_PATH} with a storage key", codespace=CODESPACE)
-        value = self.runtime.state_get(request.data)
-        return QueryResponse(key=request.data, value=value or b"", height=self.runtime.best_number(),
+        value = self.chain.state_get(request.data)
+        return QueryResponse(key=request.data, value=value or b"", height=self.chain.best_number(),
                              log="exists" if value is not None else "does not exist")
 
     # -- connection: consensus -----------------------------------------------------------------------
@@ -207,19 +207,19 @@ class RuntimeApplication(Application):
                 app_state = json.loads(request.app_state_bytes)
             except json.JSONDecodeError as exc:
                 raise InvalidGenesis(f"genesis app_state is not JSON: {exc}") from None
-            if app_state and app_state != self.runtime.spec.to_json():
+            if app_state and app_state != self.chain.spec.to_json():
                 raise InvalidGenesis("genesis app_state is not the chain spec this node was started with")
         if not request.validators:
             raise InvalidGenesis("genesis names no validators")
-        listed = getattr(self.runtime.spec.genesis, "validators", None)
+        listed = getattr(self.chain.spec.genesis, "validators", None)
         if listed:
             ours = sorted((bytes(key), int(power)) for key, power in listed)
             theirs = sorted((v.pub_key, v.power) for v in request.validators)
             if ours != theirs:
                 raise InvalidGenesis("CometBFT's genesis validators are not the chain spec's validator set")
-        if self.runtime.best_number() != 0:
+        if self.chain.best_number() != 0:
             raise InvalidGenesis("InitChain on a store that holds blocks; remove the node's base path")
-        return InitChainResponse(app_hash=self._state_root(self.runtime.genesis_hash))
+        return InitChainResponse(app_hash=self._state_root(self.chain.genesis_hash))
 
     def prepare_proposal(self, request: PrepareProposalRequest) -> PrepareProposalResponse:
         candidates: list[bytes] = []
@@ -295,7 +295,7 @@ class RuntimeApplication(Application):
         if self._pending is None:
             return CommitResponse()
         built, request = self._pending
-        self.runtime.commit(built)
+        self.chain.commit(built)
         self._pending = None
         dropped = dropped_by_hash(built)
         included = tuple(h for h in (blake2_256(tx) for tx in request.txs) if h not in dropped)
@@ -312,7 +312,7 @@ class RuntimeApplication(Application):
 
     def check_tx(self, request: CheckTxRequest) -> TxResult:
         try:
-            self.runtime.validate_transaction(request.tx)
+            self.chain.validate_transaction(request.tx)
         except PhalanxError as error:
             return refusal(error)
         return TxResult()
@@ -320,13 +320,13 @@ class RuntimeApplication(Application):
     # -- helpers -------------------------------------------------------------------------------------
 
     def _build(self, txs: Sequence[bytes], time_ns: int, digest: tuple[DigestItem, ...]) -> ExecutedBlock:
-        parent = self.runtime.best_hash()
-        built: ExecutedBlock = self.runtime.build_block(parent, block_time_ms(time_ns), list(txs),
+        parent = self.chain.best_hash()
+        built: ExecutedBlock = self.chain.build_block(parent, block_time_ms(time_ns), list(txs),
                                                         digest=digest)
         return built
 
     def _cache_key(self, txs: Sequence[bytes], time_ns: int, digest: tuple[DigestItem, ...]) -> bytes:
-        header_part = self.runtime.best_hash() + time_ns.to_bytes(8, "little")
+        header_part = self.chain.best_hash() + time_ns.to_bytes(8, "little")
         return blake2_256(header_part + b"".join(item.encode() for item in digest)
                           + b"".join(blake2_256(tx) for tx in txs))
 

@@ -294,7 +294,7 @@ class SubstrateApi:
 
     async def _state_get_proof(self, session: Session, call: Call) -> JsonValue:
         """Merkle proofs of `keys` against the state root of block `at` (best when null), in the
-        encoding of `Runtime.state_proof`: Vec<(key, Option<value>, proof)>. Enclaves verify them."""
+        encoding of `ChainStore.state_proof`: Vec<(key, Option<value>, proof)>. Enclaves verify them."""
         keys, at = self._proof_request(call)
         return _hex(self.backend.state_proof(keys, at))
 

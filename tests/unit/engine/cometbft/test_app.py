@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from phalanx.chain import Blockchain
 from phalanx.crypto import Keypair
 from phalanx.engine.abci.types import (
     CheckTxRequest,
@@ -33,7 +34,7 @@ from phalanx.engine.cometbft.app import (
     RuntimeApplication,
 )
 from phalanx.engine.cometbft.errors import InvalidGenesis
-from phalanx.runtime import ChainSpec, Runtime
+from phalanx.runtime import ChainSpec
 from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.extrinsic import sign_extrinsic
 from phalanx.runtime.version import SPEC_VERSION, TRANSACTION_VERSION
@@ -52,7 +53,7 @@ class Node:
     def __init__(self, db: Database | None = None) -> None:
         self.db = db if db is not None else Database.temporary()
         self.spec = ChainSpec.development()
-        self.runtime = Runtime(self.db, self.spec)
+        self.runtime = Blockchain(self.db, self.spec)
         self.app = RuntimeApplication(self.runtime)
         self.committed: list[CommittedBlock] = []
         self.app.add_listener(self.committed.append)
@@ -172,7 +173,7 @@ def test_restart_continues_from_the_store(tmp_path: Path) -> None:
     first.close()
     db = Database.open(tmp_path / "chain")
     try:
-        app = RuntimeApplication(Runtime(db, ChainSpec.development()))
+        app = RuntimeApplication(Blockchain(db, ChainSpec.development()))
         info = app.info(InfoRequest())
         assert info.last_block_height == 3 and info.last_block_app_hash == hashes[-1]
     finally:

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pytest
 
+from phalanx.chain import Blockchain
 from phalanx.crypto import Keypair
 from phalanx.engine.abci.types import (
     FinalizeBlockRequest,
@@ -24,7 +25,7 @@ from phalanx.engine.abci.types import (
 )
 from phalanx.engine.cometbft.app import RuntimeApplication
 from phalanx.engine.cometbft.keys import Ed25519Key
-from phalanx.runtime import ChainSpec, Runtime
+from phalanx.runtime import ChainSpec
 from phalanx.runtime.modules import treasury, validators
 from phalanx.runtime.modules.staking import Staker
 from phalanx.runtime.modules.staking import declarations as staking_d
@@ -56,7 +57,7 @@ class Node:
     def __init__(self) -> None:
         self.db = Database.temporary()
         self.spec = chain_spec()
-        self.runtime = Runtime(self.db, self.spec)
+        self.runtime = Blockchain(self.db, self.spec)
         self.app = RuntimeApplication(self.runtime)
         request = InitChainRequest(
             time_ns=GENESIS_NS, chain_id="test", initial_height=1,
@@ -101,7 +102,7 @@ class Node:
         return response.validator_updates
 
     def state(self) -> State:
-        return State(self.runtime._reader(None))
+        return State(self.runtime.state_at(None))
 
     def events(self) -> list[tuple[str, str, dict[str, object]]]:
         return [(e.module, e.name, e.fields) for e in self.runtime.events()]

@@ -16,9 +16,10 @@ from phalanx.attestation import (
     compute_simulated_quote_payload,
     evidence_to_value,
 )
+from phalanx.chain import Blockchain
 from phalanx.crypto import Keypair, KeyType
 from phalanx.crypto.box import X25519Keypair
-from phalanx.runtime import BuiltBlock, ChainSpec, Runtime
+from phalanx.runtime import BuiltBlock, ChainSpec
 from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.modules.registry import RegistryGenesis
 from phalanx.runtime.state import State
@@ -52,7 +53,7 @@ def make_chain(db: Database, registry: RegistryGenesis | None = None) -> Chain:
     if registry is None:
         registry = RegistryGenesis(True, ATTESTATION_KEY.public_key, (MEASUREMENT,))
     dev = ChainSpec.development()
-    return Chain(Runtime(db, replace(dev, genesis=replace(dev.genesis, registry=registry))))
+    return Chain(Blockchain(db, replace(dev, genesis=replace(dev.genesis, registry=registry))))
 
 
 def simulated_evidence(
@@ -76,7 +77,7 @@ def sudo_xt(chain: Chain, module: str, function: str, nonce: int | None = None, 
 
 
 def state(chain: Chain) -> State:
-    return State(chain.rt._reader(None))
+    return State(chain.rt.state_at(None))
 
 
 def outcome_error(built: BuiltBlock, index: int = 1) -> Any:

@@ -8,8 +8,9 @@ from typing import Any
 
 from runtime_testchain import Chain
 
+from phalanx.chain import Blockchain
 from phalanx.crypto import Keypair
-from phalanx.runtime import BuiltBlock, ChainSpec, Runtime
+from phalanx.runtime import BuiltBlock, ChainSpec
 from phalanx.runtime.chain_spec import GenesisConfig
 from phalanx.runtime.modules.balances import declarations as balances_d
 from phalanx.runtime.modules.staking.config import (
@@ -61,11 +62,11 @@ def spec(
     return ChainSpec("econ test", "econ_test", "Development", genesis)
 
 
-def issuance(rt: Runtime) -> int:
-    return int(balances_d.TotalIssuance.get(State(rt._reader(None))))
+def issuance(rt: Blockchain) -> int:
+    return int(balances_d.TotalIssuance.get(State(rt.state_at(None))))
 
 
-def expected_issuance_delta(rt: Runtime) -> int:
+def expected_issuance_delta(rt: Blockchain) -> int:
     """Minted rewards and treasury remainders, minus burned dust and slashed reserves, of the best block."""
     delta = 0
     for e in rt.events():
@@ -91,7 +92,7 @@ class EconChain(Chain):
         return built
 
     def state(self) -> State:
-        return State(self.rt._reader(None))
+        return State(self.rt.state_at(None))
 
     def submit(self, who: str, module: str, function: str, **args: Any) -> bytes:
         return self.sign(KEYS[who], self.call(module, function, **args))
@@ -99,4 +100,4 @@ class EconChain(Chain):
 
 def open_chain(chain_spec: ChainSpec) -> tuple[EconChain, Database]:
     db = Database.temporary()
-    return EconChain(Runtime(db, chain_spec)), db
+    return EconChain(Blockchain(db, chain_spec)), db
