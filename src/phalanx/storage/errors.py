@@ -1,4 +1,4 @@
-"""Typed errors of the storage layer: the LMDB store, the overlay, the state trie and its proofs.
+"""Typed errors of the storage layer: the LMDB store, the state trie and its proofs.
 
 Every error has the module "storage" and a code fixed per condition. Proof errors form their own
 branch: `ProofError` > `InvalidProof` > `MalformedProof`, so a caller that verifies proofs from an
