@@ -144,7 +144,7 @@ def load_chain_spec(genesis_path: Path) -> Any:
 
 
 class CometNode:
-    """Store, runtime, ABCI application, pool and RPC server of one validator, on one event loop."""
+    """Store and chain, ABCI application, pool and RPC server of one validator, on one event loop."""
 
     def __init__(self, base_path: Path, genesis: Path, abci: str, rpc_host: str, rpc_port: int,
                  cometbft_rpc: str) -> None:

@@ -38,7 +38,7 @@ def node_version() -> str:
 
 
 def open_dev_chain(config: DevConfig) -> tuple[ChainBackend, Callable[[], None]]:
-    """Open the store and the runtime of the development chain; returns (chain, close)."""
+    """Open the store and the chain (`Blockchain`) of the development chain spec; returns (chain, close)."""
     from phalanx.chain import Blockchain
     from phalanx.runtime.chain_spec import ChainSpec
     from phalanx.storage import Database

@@ -1,4 +1,4 @@
-"""The Substrate JSON-RPC methods, answered from the runtime and the transaction pool.
+"""The Substrate JSON-RPC methods, answered from the chain (blocks, states, runtime) and the transaction pool.
 
 Names, parameters, result shapes and error codes follow Substrate's RPC, so that stock clients
 (substrate-interface, polkadot.js) work unchanged. Subscriptions (new heads, finalized heads,
