@@ -46,6 +46,7 @@ from phalanx.contracts.token import (
     Withdraw,
 )
 from phalanx.crypto import Keypair
+from phalanx.localnet import registry
 from phalanx.mq import ContractOrigin, GatekeeperOrigin
 from phalanx.runtime import ChainSpec
 from phalanx.runtime.assembly import CALLS
@@ -55,7 +56,6 @@ from phalanx.runtime.modules.registry import declarations as registry_d
 from phalanx.runtime.modules.system import declarations as system_d
 from phalanx.tee.enclave.commands import encrypt_command
 from phalanx.tee.enclave.query import make_query, open_answer, seal_query
-from phalanx.tee.host import devnet
 from phalanx.tee.host.submission import RetryPolicy, SubmissionFailed, Submitter
 from phalanx.tee.platform.measurement import compute_code_measurement, default_source_root
 
@@ -269,7 +269,7 @@ async def settled_balance(http: aiohttp.ClientSession, worker: WorkerProcess, wh
 
 
 async def submit(rpc: RpcClient, signer: Keypair, module: str, function: str, **args: Any) -> None:
-    await devnet.submit_call(rpc, signer, CALLS.encode(CALLS.call(module, function, **args)))
+    await registry.submit_call(rpc, signer, CALLS.encode(CALLS.call(module, function, **args)))
 
 
 async def push(rpc: RpcClient, signer: Keypair, key: bytes, command: TokenCommand) -> None:
@@ -282,7 +282,7 @@ def test_workers_against_a_live_dev_node(
 ) -> None:
     machine = tmp_path / "machine"
     code, measurement = snapshot_code(tmp_path)
-    spec = devnet.prepare_dev_genesis(ChainSpec.development(), machine, measurement)
+    spec = registry.prepare_dev_genesis(ChainSpec.development(), machine, measurement)
     (tmp_path / "spec.json").write_text(json.dumps(spec.to_json()))
     node = dev_nodes.start(*dev_options(tmp_path / "spec.json"))
 
@@ -296,8 +296,8 @@ def test_workers_against_a_live_dev_node(
             # -- a gatekeeper and a plain worker ---------------------------------------------------------
             gk1 = await asyncio.to_thread(worker, "gk1", "//Bob")
             await registered(rpc, gk1)
-            await devnet.force_register_gatekeeper(rpc, SUDO, gk1.identity)
-            await devnet.wait_master_key(rpc, 0)
+            await registry.force_register_gatekeeper(rpc, SUDO, gk1.identity)
+            await registry.wait_master_key(rpc, 0)
             # w2 seals only on new key material: after SIGKILL it replays every block since its key
             w2 = await asyncio.to_thread(worker, "w2", "//Charlie", 10_000)
             await registered(rpc, w2)
@@ -339,12 +339,12 @@ def test_workers_against_a_live_dev_node(
             gk3 = await asyncio.to_thread(worker, "gk3", "//Ferdie")
             await registered(rpc, gk3)
             before = await sequence_of(rpc, GatekeeperOrigin())
-            await devnet.force_register_gatekeeper(rpc, SUDO, gk3.identity)
+            await registry.force_register_gatekeeper(rpc, SUDO, gk3.identity)
             await until("the share to the second gatekeeper",
                         lambda: _true(sequence_of(rpc, GatekeeperOrigin()), before + 1))  # fmt: skip
             await until("the second gatekeeper opens its share",
                         lambda: _found(gk3, "received master key generation 0"))  # fmt: skip
-            await devnet.force_register_gatekeeper(rpc, SUDO, w2.identity)
+            await registry.force_register_gatekeeper(rpc, SUDO, w2.identity)
             await until("the share to the third gatekeeper",
                         lambda: _true(sequence_of(rpc, GatekeeperOrigin()), before + 2))  # fmt: skip
             await until("the third gatekeeper opens its share",
@@ -353,7 +353,7 @@ def test_workers_against_a_live_dev_node(
             await until("both gatekeepers produced the share",
                         lambda: _both(gk1, gk3, share))  # fmt: skip
             assert await sequence_of(rpc, GatekeeperOrigin()) == before + 2  # accepted once
-            assert await devnet.get_gatekeepers(rpc) == [gk1.identity, gk3.identity, w2.identity]
+            assert await registry.get_gatekeepers(rpc) == [gk1.identity, gk3.identity, w2.identity]
 
     asyncio.run(scenario())
 

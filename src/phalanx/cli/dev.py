@@ -1,7 +1,7 @@
 """`phalanx dev`: run the development chain, with a gatekeeper and two workers beside it by default.
 
 The chain runs in this process; each gatekeeper and worker runs as its own processes (host + enclave,
-SIMULATED TEE) supervised by `phalanx.node.devnet`."""
+SIMULATED TEE) supervised by `phalanx.localnet.dev`."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ import typer
 
 from phalanx.cli.common import error_console
 from phalanx.errors import PhalanxError
+from phalanx.localnet.dev import DEV_JSON, Devnet, DevnetConfig
 from phalanx.node.config import DEFAULT_BASE_PATH, DEFAULT_RPC_PORT, DevConfig
-from phalanx.node.devnet import DEV_JSON, Devnet, DevnetConfig
 from phalanx.node.service import DevNode
 
 

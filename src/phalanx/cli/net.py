@@ -12,8 +12,8 @@ from rich.table import Table
 
 from phalanx.cli.common import console, error_console
 from phalanx.engine.cometbft.errors import CometBftError
-from phalanx.engine.cometbft.keys import Ed25519Key
-from phalanx.engine.cometbft.network import (
+from phalanx.localnet.cometbft.keys import Ed25519Key
+from phalanx.localnet.cometbft.network import (
     APPS,
     DEFAULT_POWER,
     START_DEADLINE,
@@ -87,7 +87,7 @@ def runtime_app_state(
         economics = replace(economics, staking=replace(economics.staking, validator_count=validator_count))
     spec = replace(spec, genesis=replace(genesis, economics=economics))
     if platform_dir is not None and chain_id is not None:
-        from phalanx.tee.host.devnet import prepare_cometbft_genesis
+        from phalanx.localnet.registry import prepare_cometbft_genesis
 
         spec = prepare_cometbft_genesis(spec, platform_dir, chain_id, list(genesis.validators))
     return spec.to_json()

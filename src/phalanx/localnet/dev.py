@@ -18,8 +18,8 @@ path `BASE/workers/<name>`; its host logs go to `BASE/workers/<name>/host.log`. 
 
 Attestation is SIMULATED: all processes share the machine's platform directory `BASE/machine`, so
 they quote with its devnet attestation key, whose public key and the enclave code measurement the
-genesis allows (`phalanx.tee.host.devnet.prepare_dev_genesis`). Restart on the same base path: the chain spec,
-query ports and the processes' sealed state are reused; nothing is registered twice.
+genesis allows (`phalanx.localnet.registry.prepare_dev_genesis`). Restart on the same base path: the
+chain spec, query ports and the processes' sealed state are reused; nothing is registered twice.
 """
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ class Devnet:
             spec = ChainSpec.development()
         else:
             spec = ChainSpec.from_json(json.loads(source.read_text()))
-        from phalanx.tee.host.devnet import prepare_dev_genesis  # dev tooling: the node never runs enclaves
+        from phalanx.localnet.registry import prepare_dev_genesis  # dev tooling: the node never runs enclaves
 
         prepared = prepare_dev_genesis(spec, self.machine_dir)
         self.base.mkdir(parents=True, exist_ok=True)
@@ -289,7 +289,7 @@ class Devnet:
     async def _make_gatekeepers(
         self, rpc: RpcClient, client: ConfidentialClient, gatekeepers: list[WorkerProcess], deadline: float
     ) -> None:
-        from phalanx.tee.host.devnet import force_register_gatekeeper
+        from phalanx.localnet.registry import force_register_gatekeeper
 
         sudo = Keypair.from_suri(SUDO_SURI)
         for proc in gatekeepers:

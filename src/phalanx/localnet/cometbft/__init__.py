@@ -1,0 +1,1 @@
+"""Local CometBFT networks: N validators, each a cometbft process beside a `phalanx node`."""
