@@ -20,8 +20,8 @@ import pytest
 from typer.testing import CliRunner
 
 from phalanx.cli.net import net_app
-from phalanx.engine.cometbft.errors import CometBftNotFound
 from phalanx.engine.lightclient import LightClient, parse_signed_header, parse_validator_set
+from phalanx.localnet.cometbft.errors import CometBftNotFound
 from phalanx.localnet.cometbft.network import (
     ConsensusProgress,
     NetworkInfo,

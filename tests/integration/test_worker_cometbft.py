@@ -45,8 +45,8 @@ from phalanx.cli.net import runtime_app_state
 from phalanx.client.rpc import RpcClient
 from phalanx.contracts.token import Transfer
 from phalanx.crypto import Keypair
-from phalanx.engine.cometbft.errors import CometBftNotFound
 from phalanx.localnet import registry
+from phalanx.localnet.cometbft.errors import CometBftNotFound
 from phalanx.localnet.cometbft.keys import Ed25519Key
 from phalanx.localnet.cometbft.network import (
     NetworkInfo,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from phalanx.engine.cometbft.errors import ConfigKeyMissing, NetworkNotFound
 from phalanx.localnet.cometbft.config import configure, free_ports, toml_str
+from phalanx.localnet.cometbft.errors import ConfigKeyMissing, NetworkNotFound
 from phalanx.localnet.cometbft.genesis import GenesisValidator, build_genesis
 from phalanx.localnet.cometbft.keys import Ed25519Key, read_key_file, write_node_key, write_validator_key
 from phalanx.localnet.cometbft.network import NetworkInfo, ValidatorNode

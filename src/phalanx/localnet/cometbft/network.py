@@ -28,8 +28,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from phalanx.engine.cometbft.errors import CometBftNotFound, NetworkExists, NetworkNotFound, RpcFailed
 from phalanx.localnet.cometbft.config import LOOPBACK, configure, free_ports, toml_str
+from phalanx.localnet.cometbft.errors import CometBftNotFound, NetworkExists, NetworkNotFound, RpcFailed
 from phalanx.localnet.cometbft.genesis import GenesisValidator, build_genesis, write_genesis
 from phalanx.localnet.cometbft.keys import Ed25519Key, write_node_key, write_validator_key
 from phalanx.localnet.cometbft.process import (
