@@ -28,10 +28,10 @@ from typing import Any
 
 import pytest
 
-from phalanx.cli.net import runtime_app_state
 from phalanx.crypto import Keypair
 from phalanx.engine.lightclient import LightClient, parse_signed_header, parse_validator_set
 from phalanx.localnet.cometbft import rpc
+from phalanx.localnet.cometbft.chain import runtime_app_state
 from phalanx.localnet.cometbft.errors import CometBftNotFound
 from phalanx.localnet.cometbft.keys import Ed25519Key
 from phalanx.localnet.cometbft.network import (

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from phalanx.cli.net import runtime_app_state
 from phalanx.crypto import Keypair
 from phalanx.localnet.cometbft import rpc
+from phalanx.localnet.cometbft.chain import runtime_app_state
 from phalanx.localnet.cometbft.errors import CometBftNotFound, RpcFailed
 from phalanx.localnet.cometbft.keys import Ed25519Key, read_key_file
 from phalanx.localnet.cometbft.network import (

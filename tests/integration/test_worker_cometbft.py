@@ -1,6 +1,6 @@
 """A worker following a CometBFT network, all real processes: validators (`phalanx node` + cometbft each,
 the network `phalanx net up` starts) with a genesis that accepts this machine's SIMULATED workers and
-names the network's trust anchor, and one `python -m phalanx.tee.host --cometbft-rpc URL` worker that
+names the network's trust anchor, and one `phalanx worker --cometbft-rpc URL` worker that
 follows validator 0 with CometBFT finality (block H proven by CometBFT's signed header H+1).
 
 The worker registers (its attested trust root is the network's), becomes the gatekeeper through sudo,
@@ -41,11 +41,11 @@ from test_worker_live import (
 
 from phalanx.attestation import EVIDENCE_CODEC, REGISTRATION_INFO_CODEC, evidence_to_value
 from phalanx.attestation.registration import CometBftTrustRoot, encode_trust_root
-from phalanx.cli.net import runtime_app_state
 from phalanx.client.rpc import RpcClient
 from phalanx.contracts.token import Transfer
 from phalanx.crypto import Keypair
 from phalanx.localnet import registry
+from phalanx.localnet.cometbft.chain import runtime_app_state
 from phalanx.localnet.cometbft.errors import CometBftNotFound
 from phalanx.localnet.cometbft.keys import Ed25519Key
 from phalanx.localnet.cometbft.network import (
@@ -112,7 +112,7 @@ def workers() -> Iterator[list[WorkerProcess]]:
     finally:
         for worker in started:
             worker.kill()
-            print(f"--- worker {worker.args[6]} (last lines) ---")
+            print(f"--- worker {worker.base_path} (last lines) ---")
             print("\n".join(worker.lines[-40:]))
 
 
