@@ -1,5 +1,5 @@
 """Workers against a live dev node, all real processes: `phalanx dev` with a genesis that accepts this
-machine's SIMULATED workers, and `python -m phalanx.tee.host` workers (host + enclave process each).
+machine's SIMULATED workers, and `phalanx worker` processes (host + enclave process each).
 
 One scenario, in order: a worker registers and becomes the gatekeeper (generation 0 published, the
 token's key distributed with its egress key); a second worker registers and receives the token key;
@@ -90,16 +90,17 @@ def snapshot_code(dest: Path) -> tuple[Path, bytes]:
 
 
 class WorkerProcess:
-    """One worker: `python -m phalanx.tee.host` in its own process group (host and enclave), running the
+    """One worker: `phalanx worker` in its own process group (host and enclave), running the
     `phalanx` package under `code_root` (default: the one this test imports)."""
 
     def __init__(
         self, node_url: str, base_path: Path, platform_dir: Path, account: str, checkpoint_interval: int,
         code_root: Path | None = None,
     ) -> None:  # fmt: skip
-        self.args = [sys.executable, "-m", "phalanx.tee.host", "--node", node_url,
+        self.args = [sys.executable, "-m", "phalanx.cli.main", "worker", "--node", node_url,
                      "--base-path", str(base_path), "--platform-dir", str(platform_dir),
                      "--account", account, "--checkpoint-interval", str(checkpoint_interval)]  # fmt: skip
+        self.base_path = base_path
         self.code_root = code_root
         self.lines: list[str] = []
         self.identity = self.encryption = b""
@@ -167,7 +168,7 @@ def workers() -> Iterator[list[WorkerProcess]]:
     finally:
         for worker in started:
             worker.kill()
-            print(f"--- worker {worker.args[6]} (last lines) ---")
+            print(f"--- worker {worker.base_path} (last lines) ---")
             print("\n".join(worker.lines[-40:]))
 
 
