@@ -33,8 +33,8 @@ from _common import (
     write_spec,
 )
 from phalanx.crypto.keys import Keypair
-from phalanx.engine.cometbft import rpc
-from phalanx.engine.cometbft.network import (
+from phalanx.localnet.cometbft import rpc
+from phalanx.localnet.cometbft.network import (
     NetworkInfo,
     NetworkOptions,
     create_network,

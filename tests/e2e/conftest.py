@@ -15,7 +15,7 @@ import pytest
 from e2e_network import START_DEADLINE_S, BackgroundLoop, Network, wait_token_workers
 
 from phalanx.crypto import Keypair
-from phalanx.node.devnet import Devnet, DevnetConfig
+from phalanx.localnet.dev import Devnet, DevnetConfig
 from phalanx.tee.host import WorkerConfig, WorkerHost
 from support.dev_process import stop_process, wait_ready
 

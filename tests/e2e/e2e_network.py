@@ -3,7 +3,7 @@
 `phalanx dev` runs the chain and one worker (its own host and enclave processes); a second worker
 runs in this test process (`WorkerHost`, with its enclave as a child process) so that the tests can
 read the host's whole view of its enclave: the channel transcript and the enclave's log lines.
-Then a gatekeeper process is started with `phalanx.node.devnet.Devnet` and made gatekeeper by sudo,
+Then a gatekeeper process is started with `phalanx.localnet.dev.Devnet` and made gatekeeper by sudo,
 after both workers were assigned the token contract, and serves them its key.
 
 Every process is stopped at teardown (and the dev network's worker processes die with it).
@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from phalanx.client.confidential import TOKEN_ID, ConfidentialClient
 from phalanx.client.rpc import RpcClient
-from phalanx.node.devnet import Devnet
+from phalanx.localnet.dev import Devnet
 from phalanx.tee.host import WorkerHost
 
 T = TypeVar("T")

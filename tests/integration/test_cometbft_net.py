@@ -20,8 +20,9 @@ import pytest
 from typer.testing import CliRunner
 
 from phalanx.cli.net import net_app
-from phalanx.engine.cometbft.errors import CometBftNotFound
-from phalanx.engine.cometbft.network import (
+from phalanx.engine.lightclient import LightClient, parse_signed_header, parse_validator_set
+from phalanx.localnet.cometbft.errors import CometBftNotFound
+from phalanx.localnet.cometbft.network import (
     ConsensusProgress,
     NetworkInfo,
     NetworkOptions,
@@ -38,8 +39,7 @@ from phalanx.engine.cometbft.network import (
     stop_validator,
     wait_for_height,
 )
-from phalanx.engine.cometbft.process import is_alive, wait_for
-from phalanx.engine.lightclient import LightClient, parse_signed_header, parse_validator_set
+from phalanx.localnet.cometbft.process import is_alive, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -28,12 +28,13 @@ from typing import Any
 
 import pytest
 
-from phalanx.cli.net import runtime_app_state
 from phalanx.crypto import Keypair
-from phalanx.engine.cometbft import rpc
-from phalanx.engine.cometbft.errors import CometBftNotFound
-from phalanx.engine.cometbft.keys import Ed25519Key
-from phalanx.engine.cometbft.network import (
+from phalanx.engine.lightclient import LightClient, parse_signed_header, parse_validator_set
+from phalanx.localnet.cometbft import rpc
+from phalanx.localnet.cometbft.chain import runtime_app_state
+from phalanx.localnet.cometbft.errors import CometBftNotFound
+from phalanx.localnet.cometbft.keys import Ed25519Key
+from phalanx.localnet.cometbft.network import (
     ConsensusProgress,
     NetworkInfo,
     NetworkOptions,
@@ -49,8 +50,7 @@ from phalanx.engine.cometbft.network import (
     stop_validator,
     wait_for_height,
 )
-from phalanx.engine.cometbft.process import is_alive, wait_for
-from phalanx.engine.lightclient import LightClient, parse_signed_header, parse_validator_set
+from phalanx.localnet.cometbft.process import is_alive, wait_for
 from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.extrinsic import sign_extrinsic
 from phalanx.runtime.version import SPEC_VERSION, TRANSACTION_VERSION

@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from phalanx.cli.net import runtime_app_state
 from phalanx.crypto import Keypair
-from phalanx.engine.cometbft import rpc
-from phalanx.engine.cometbft.errors import CometBftNotFound, RpcFailed
-from phalanx.engine.cometbft.keys import Ed25519Key, read_key_file
-from phalanx.engine.cometbft.network import (
+from phalanx.localnet.cometbft import rpc
+from phalanx.localnet.cometbft.chain import runtime_app_state
+from phalanx.localnet.cometbft.errors import CometBftNotFound, RpcFailed
+from phalanx.localnet.cometbft.keys import Ed25519Key, read_key_file
+from phalanx.localnet.cometbft.network import (
     NetworkInfo,
     NetworkOptions,
     ValidatorNode,
@@ -36,7 +36,7 @@ from phalanx.engine.cometbft.network import (
     stop_network,
     wait_for_height,
 )
-from phalanx.engine.cometbft.process import is_alive, wait_for
+from phalanx.localnet.cometbft.process import is_alive, wait_for
 from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.extrinsic import sign_extrinsic
 from phalanx.runtime.modules.staking import declarations as staking_d

@@ -26,8 +26,8 @@ import pytest
 from conftest import DevNodes, DevProcess
 from phalanx.crypto import Keypair
 from phalanx.economics.voting import Conviction
-from phalanx.engine.cometbft import rpc
-from phalanx.engine.cometbft.process import wait_for
+from phalanx.localnet.cometbft import rpc
+from phalanx.localnet.cometbft.process import wait_for
 from phalanx.runtime import ChainSpec
 from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.extrinsic import sign_extrinsic

@@ -1,6 +1,6 @@
 """A worker following a CometBFT network, all real processes: validators (`phalanx node` + cometbft each,
 the network `phalanx net up` starts) with a genesis that accepts this machine's SIMULATED workers and
-names the network's trust anchor, and one `python -m phalanx.tee.host --cometbft-rpc URL` worker that
+names the network's trust anchor, and one `phalanx worker --cometbft-rpc URL` worker that
 follows validator 0 with CometBFT finality (block H proven by CometBFT's signed header H+1).
 
 The worker registers (its attested trust root is the network's), becomes the gatekeeper through sudo,
@@ -41,13 +41,14 @@ from test_worker_live import (
 
 from phalanx.attestation import EVIDENCE_CODEC, REGISTRATION_INFO_CODEC, evidence_to_value
 from phalanx.attestation.registration import CometBftTrustRoot, encode_trust_root
-from phalanx.cli.net import runtime_app_state
 from phalanx.client.rpc import RpcClient
 from phalanx.contracts.token import Transfer
 from phalanx.crypto import Keypair
-from phalanx.engine.cometbft.errors import CometBftNotFound
-from phalanx.engine.cometbft.keys import Ed25519Key
-from phalanx.engine.cometbft.network import (
+from phalanx.localnet import registry
+from phalanx.localnet.cometbft.chain import runtime_app_state
+from phalanx.localnet.cometbft.errors import CometBftNotFound
+from phalanx.localnet.cometbft.keys import Ed25519Key
+from phalanx.localnet.cometbft.network import (
     NetworkInfo,
     NetworkOptions,
     create_network,
@@ -58,7 +59,6 @@ from phalanx.engine.cometbft.network import (
 from phalanx.runtime import ChainSpec
 from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.modules.registry import declarations as registry_d
-from phalanx.tee.host import devnet
 from phalanx.tee.platform.process import EnclaveProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
@@ -95,8 +95,8 @@ def network(tmp_path: Path) -> Iterator[Network]:
     try:
         keys = [Ed25519Key.generate() for _ in range(VALIDATORS)]
         spec = ChainSpec.from_json(runtime_app_state(keys, POWER))
-        spec = devnet.prepare_cometbft_genesis(spec, machine, CHAIN_ID, [(k.public_key, POWER) for k in keys],
-                                               measurement)  # fmt: skip
+        spec = registry.prepare_cometbft_genesis(spec, machine, CHAIN_ID,
+                                                 [(k.public_key, POWER) for k in keys], measurement)
         info = create_network(base, VALIDATORS, app="runtime", chain_id=CHAIN_ID, keys=keys,
                               app_state=spec.to_json(), options=NetworkOptions(timeout_commit="200ms"))
         yield Network(start_network(info), machine, code, measurement)
@@ -112,7 +112,7 @@ def workers() -> Iterator[list[WorkerProcess]]:
     finally:
         for worker in started:
             worker.kill()
-            print(f"--- worker {worker.args[6]} (last lines) ---")
+            print(f"--- worker {worker.base_path} (last lines) ---")
             print("\n".join(worker.lines[-40:]))
 
 
@@ -129,8 +129,8 @@ def test_a_worker_follows_a_cometbft_network(
             workers.append(gk)
             await asyncio.to_thread(gk.start)
             await registered(rpc, gk)
-            await devnet.force_register_gatekeeper(rpc, SUDO, gk.identity)
-            await devnet.wait_master_key(rpc, 0)
+            await registry.force_register_gatekeeper(rpc, SUDO, gk.identity)
+            await registry.wait_master_key(rpc, 0)
             key = await until("the token's public key", lambda: contract_public(rpc))
             await submit(rpc, DAVE, "Contracts", "deposit", contract_id=TOKEN, amount=10 * PHA)
             await push(rpc, DAVE, key, Transfer(EVE.public_key, 3 * PHA, "rent"))
@@ -156,15 +156,15 @@ async def register_stranger(rpc: RpcClient, tmp_path: Path, network: Network) ->
             # this enclave runs the source tree, which changed since the test started: allow its code,
             # so that what the registry refuses is the trust root, not the measurement
             allow = CALLS.call("Registry", "force_allow_measurement", measurement=measurement)
-            await devnet.submit_call(rpc, SUDO, CALLS.encode(CALLS.call("Sudo", "sudo", call=allow)))
+            await registry.submit_call(rpc, SUDO, CALLS.encode(CALLS.call("Sudo", "sudo", call=allow)))
         await asyncio.to_thread(enclave.init_trust, encode_trust_root(root))
         info, evidence = await asyncio.to_thread(enclave.get_info, b"http://127.0.0.1:9/query", None)
     finally:
         await asyncio.to_thread(enclave.stop)
     call = bytes((registry_d.INDEX, 0)) + REGISTRATION_INFO_CODEC.encode(info)
     call += EVIDENCE_CODEC.encode(evidence_to_value(evidence))
-    with pytest.raises(devnet.DevnetError) as refused:
-        await devnet.submit_call(rpc, Keypair.from_suri("//Ferdie"), call)
+    with pytest.raises(registry.DevnetError) as refused:
+        await registry.submit_call(rpc, Keypair.from_suri("//Ferdie"), call)
     code = bytes((registry_d.TrustRootMismatch.code, 0, 0, 0))
     module_error = repr({"index": registry_d.INDEX, "error": code})
     assert module_error in refused.value.message

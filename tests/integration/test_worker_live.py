@@ -1,5 +1,5 @@
 """Workers against a live dev node, all real processes: `phalanx dev` with a genesis that accepts this
-machine's SIMULATED workers, and `python -m phalanx.tee.host` workers (host + enclave process each).
+machine's SIMULATED workers, and `phalanx worker` processes (host + enclave process each).
 
 One scenario, in order: a worker registers and becomes the gatekeeper (generation 0 published, the
 token's key distributed with its egress key); a second worker registers and receives the token key;
@@ -46,6 +46,7 @@ from phalanx.contracts.token import (
     Withdraw,
 )
 from phalanx.crypto import Keypair
+from phalanx.localnet import registry
 from phalanx.mq import ContractOrigin, GatekeeperOrigin
 from phalanx.runtime import ChainSpec
 from phalanx.runtime.assembly import CALLS
@@ -55,7 +56,6 @@ from phalanx.runtime.modules.registry import declarations as registry_d
 from phalanx.runtime.modules.system import declarations as system_d
 from phalanx.tee.enclave.commands import encrypt_command
 from phalanx.tee.enclave.query import make_query, open_answer, seal_query
-from phalanx.tee.host import devnet
 from phalanx.tee.host.submission import RetryPolicy, SubmissionFailed, Submitter
 from phalanx.tee.platform.measurement import compute_code_measurement, default_source_root
 
@@ -90,16 +90,17 @@ def snapshot_code(dest: Path) -> tuple[Path, bytes]:
 
 
 class WorkerProcess:
-    """One worker: `python -m phalanx.tee.host` in its own process group (host and enclave), running the
+    """One worker: `phalanx worker` in its own process group (host and enclave), running the
     `phalanx` package under `code_root` (default: the one this test imports)."""
 
     def __init__(
         self, node_url: str, base_path: Path, platform_dir: Path, account: str, checkpoint_interval: int,
         code_root: Path | None = None,
     ) -> None:  # fmt: skip
-        self.args = [sys.executable, "-m", "phalanx.tee.host", "--node", node_url,
+        self.args = [sys.executable, "-m", "phalanx.cli.main", "worker", "--node", node_url,
                      "--base-path", str(base_path), "--platform-dir", str(platform_dir),
                      "--account", account, "--checkpoint-interval", str(checkpoint_interval)]  # fmt: skip
+        self.base_path = base_path
         self.code_root = code_root
         self.lines: list[str] = []
         self.identity = self.encryption = b""
@@ -167,7 +168,7 @@ def workers() -> Iterator[list[WorkerProcess]]:
     finally:
         for worker in started:
             worker.kill()
-            print(f"--- worker {worker.args[6]} (last lines) ---")
+            print(f"--- worker {worker.base_path} (last lines) ---")
             print("\n".join(worker.lines[-40:]))
 
 
@@ -269,7 +270,7 @@ async def settled_balance(http: aiohttp.ClientSession, worker: WorkerProcess, wh
 
 
 async def submit(rpc: RpcClient, signer: Keypair, module: str, function: str, **args: Any) -> None:
-    await devnet.submit_call(rpc, signer, CALLS.encode(CALLS.call(module, function, **args)))
+    await registry.submit_call(rpc, signer, CALLS.encode(CALLS.call(module, function, **args)))
 
 
 async def push(rpc: RpcClient, signer: Keypair, key: bytes, command: TokenCommand) -> None:
@@ -282,7 +283,7 @@ def test_workers_against_a_live_dev_node(
 ) -> None:
     machine = tmp_path / "machine"
     code, measurement = snapshot_code(tmp_path)
-    spec = devnet.prepare_dev_genesis(ChainSpec.development(), machine, measurement)
+    spec = registry.prepare_dev_genesis(ChainSpec.development(), machine, measurement)
     (tmp_path / "spec.json").write_text(json.dumps(spec.to_json()))
     node = dev_nodes.start(*dev_options(tmp_path / "spec.json"))
 
@@ -296,8 +297,8 @@ def test_workers_against_a_live_dev_node(
             # -- a gatekeeper and a plain worker ---------------------------------------------------------
             gk1 = await asyncio.to_thread(worker, "gk1", "//Bob")
             await registered(rpc, gk1)
-            await devnet.force_register_gatekeeper(rpc, SUDO, gk1.identity)
-            await devnet.wait_master_key(rpc, 0)
+            await registry.force_register_gatekeeper(rpc, SUDO, gk1.identity)
+            await registry.wait_master_key(rpc, 0)
             # w2 seals only on new key material: after SIGKILL it replays every block since its key
             w2 = await asyncio.to_thread(worker, "w2", "//Charlie", 10_000)
             await registered(rpc, w2)
@@ -339,12 +340,12 @@ def test_workers_against_a_live_dev_node(
             gk3 = await asyncio.to_thread(worker, "gk3", "//Ferdie")
             await registered(rpc, gk3)
             before = await sequence_of(rpc, GatekeeperOrigin())
-            await devnet.force_register_gatekeeper(rpc, SUDO, gk3.identity)
+            await registry.force_register_gatekeeper(rpc, SUDO, gk3.identity)
             await until("the share to the second gatekeeper",
                         lambda: _true(sequence_of(rpc, GatekeeperOrigin()), before + 1))  # fmt: skip
             await until("the second gatekeeper opens its share",
                         lambda: _found(gk3, "received master key generation 0"))  # fmt: skip
-            await devnet.force_register_gatekeeper(rpc, SUDO, w2.identity)
+            await registry.force_register_gatekeeper(rpc, SUDO, w2.identity)
             await until("the share to the third gatekeeper",
                         lambda: _true(sequence_of(rpc, GatekeeperOrigin()), before + 2))  # fmt: skip
             await until("the third gatekeeper opens its share",
@@ -353,7 +354,7 @@ def test_workers_against_a_live_dev_node(
             await until("both gatekeepers produced the share",
                         lambda: _both(gk1, gk3, share))  # fmt: skip
             assert await sequence_of(rpc, GatekeeperOrigin()) == before + 2  # accepted once
-            assert await devnet.get_gatekeepers(rpc) == [gk1.identity, gk3.identity, w2.identity]
+            assert await registry.get_gatekeepers(rpc) == [gk1.identity, gk3.identity, w2.identity]
 
     asyncio.run(scenario())
 

@@ -1,17 +1,14 @@
 """`phalanx dev`: run the development chain, with a gatekeeper and two workers beside it by default.
 
 The chain runs in this process; each gatekeeper and worker runs as its own processes (host + enclave,
-SIMULATED TEE) supervised by `phalanx.node.devnet`."""
+SIMULATED TEE) supervised by `phalanx.localnet.dev`."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import shutil
-import signal
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -19,44 +16,8 @@ import typer
 
 from phalanx.cli.common import error_console
 from phalanx.errors import PhalanxError
+from phalanx.localnet.dev import Devnet, DevnetConfig, serve_dev_network
 from phalanx.node.config import DEFAULT_BASE_PATH, DEFAULT_RPC_PORT, DevConfig
-from phalanx.node.devnet import DEV_JSON, Devnet, DevnetConfig
-from phalanx.node.service import DevNode
-
-
-async def _serve(config: DevConfig, devnet: Devnet) -> None:
-    if devnet.enabled:
-        config = replace(config, chain_spec=devnet.prepare_chain_spec(config.chain_spec))
-    node = DevNode(config)
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, node.stop)
-    watcher: asyncio.Task[None] | None = None
-    try:
-        await node.start()
-        backend = node.backend
-        genesis = "0x" + backend.genesis_hash.hex() if backend is not None else ""
-        if devnet.enabled:
-            starting = asyncio.ensure_future(devnet.start(node.rpc_url, genesis))
-            stopped = asyncio.ensure_future(node.wait_stopped())
-            await asyncio.wait((starting, stopped), return_when=asyncio.FIRST_COMPLETED)
-            if not starting.done():  # stopped while starting
-                starting.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await starting
-                return
-            stopped.cancel()
-            starting.result()
-            watcher = asyncio.ensure_future(devnet.watch())
-            print(f"phalanx dev: {len(devnet.processes)} worker processes, see {devnet.base / DEV_JSON}",
-                  flush=True)  # fmt: skip
-        print(f"phalanx dev ready: rpc={node.rpc_url} genesis={genesis}", flush=True)
-        await node.wait_stopped()
-    finally:
-        if watcher is not None:
-            watcher.cancel()
-        await devnet.stop()
-        await node.close()
 
 
 def dev(
@@ -83,15 +44,10 @@ def dev(
 ) -> None:
     """Run a development chain in this process: seals blocks, finalizes them at once, serves JSON-RPC.
 
-    Beside the chain it runs --gatekeepers gatekeepers and --workers workers, each as its own host and
-    enclave processes (SIMULATED TEE: no hardware isolation) under BASE/workers, and waits until the
-    token contract's key is on the workers. Then it writes BASE/dev.json (RPC URL; per worker its
-    process id and query endpoint) and prints one line `phalanx dev ready: rpc=ws://HOST:PORT
-    genesis=0x...`.
+    Beside the chain it runs --gatekeepers gatekeepers and --workers workers, each as its own host and enclave processes (SIMULATED TEE: no hardware isolation) under BASE/workers, and waits until the token contract's key is on the workers. Then it writes BASE/dev.json (RPC URL; per worker its process id and query endpoint) and prints one line `phalanx dev ready: rpc=ws://HOST:PORT genesis=0x...`.
 
-    Stops everything it started on Ctrl-C or SIGTERM; restarted on the same --base-path it continues
-    where it stopped (the workers from their sealed state).
-    """
+    Stops everything it started on Ctrl-C or SIGTERM; restarted on the same --base-path it continues where it stopped (the workers from their sealed state).
+    """  # noqa: E501
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.WARNING),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = DevConfig(
@@ -106,7 +62,7 @@ def dev(
     temporary = Path(tempfile.mkdtemp(prefix="phalanx-dev-")) if tmp else None
     devnet = Devnet(DevnetConfig(temporary or base_path, gatekeepers, workers, authority_suri=authority))
     try:
-        asyncio.run(_serve(config, devnet))
+        asyncio.run(serve_dev_network(config, devnet))
     except PhalanxError as error:
         error_console.print(f"[red]error:[/red] {error.message}")
         raise typer.Exit(1) from None

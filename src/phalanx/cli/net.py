@@ -1,26 +1,25 @@
-"""`phalanx net up|status|down`: a local CometBFT network of N validators on loopback ports."""
+"""`phalanx net up|add|status|down`: a local CometBFT network of N validators on loopback ports.
+
+The commands are thin over `phalanx.localnet.cometbft`, which creates, starts and stops the network."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from phalanx.cli.common import console, error_console
 from phalanx.engine.cometbft.errors import CometBftError
-from phalanx.engine.cometbft.keys import Ed25519Key
-from phalanx.engine.cometbft.network import (
+from phalanx.localnet.cometbft.chain import create_local_network
+from phalanx.localnet.cometbft.network import (
     APPS,
-    DEFAULT_POWER,
     START_DEADLINE,
     NetworkInfo,
     NetworkOptions,
     add_node,
-    create_network,
     network_status,
     start_network,
     start_validator,
@@ -33,64 +32,6 @@ net_app = typer.Typer(
 
 BasePath = Annotated[Path, typer.Option("--base-path", help="Directory of the network (holds net.json).")]
 DEFAULT_BASE = Path(".phalanx/net")
-
-
-DEFAULT_STAKE = 1_000 * 10**12
-"""Planck each genesis validator's stash bonds under `phalanx net up` (1,000 PHA)."""
-
-
-def runtime_app_state(
-    validators: Sequence[Ed25519Key] = (),
-    power: int = DEFAULT_POWER,
-    *,
-    stake: int | None = None,
-    session_length: int | None = None,
-    sessions_per_era: int | None = None,
-    validator_count: int | None = None,
-    chain_id: str | None = None,
-    platform_dir: Path | None = None,
-) -> dict[str, Any]:
-    """The chain spec of a local network (the development chain), as genesis.json's app_state.
-
-    It lists `validators` (the CometBFT genesis validators) with `power` each. With `stake`, validator
-    i is also a staking validator: the stash //Alice, //Bob, ... (i < 6) bonds `stake` at genesis and
-    has validator i's key as its session key, so from the first era on Staking's elections decide
-    the CometBFT set (powers in whole PHA of exposure). Session and era lengths and the number of
-    seats are genesis parameters too (None: the chain's defaults). With `platform_dir` and `chain_id`,
-    the chain accepts simulated workers of that machine and binds their enclaves to this network's trust
-    root (chain id and genesis validator set), as `phalanx worker --cometbft-rpc` needs.
-    """
-    from dataclasses import replace
-
-    from phalanx.crypto import Keypair
-    from phalanx.runtime.chain_spec import DEV_ACCOUNTS, ChainSpec
-    from phalanx.runtime.modules.staking import Staker
-
-    spec = ChainSpec.development()
-    genesis = replace(spec.genesis, validators=tuple((key.public_key, power) for key in validators))
-    economics = genesis.economics
-    if stake is not None:
-        if len(validators) > len(DEV_ACCOUNTS):
-            raise ValueError(f"staking validators need a dev stash each: at most {len(DEV_ACCOUNTS)}")
-        stashes = [Keypair.from_suri(f"//{name}").public_key for name in DEV_ACCOUNTS[: len(validators)]]
-        economics = replace(
-            economics,
-            staking=replace(economics.staking, stakers=tuple(Staker(s, stake) for s in stashes)),
-            session=replace(economics.session, keys=tuple(zip(stashes, (k.public_key for k in validators),
-                                                              strict=True))),
-        )
-    if session_length is not None:
-        economics = replace(economics, session=replace(economics.session, session_length=session_length))
-    if sessions_per_era is not None:
-        economics = replace(economics, staking=replace(economics.staking, sessions_per_era=sessions_per_era))
-    if validator_count is not None:
-        economics = replace(economics, staking=replace(economics.staking, validator_count=validator_count))
-    spec = replace(spec, genesis=replace(genesis, economics=economics))
-    if platform_dir is not None and chain_id is not None:
-        from phalanx.tee.host.devnet import prepare_cometbft_genesis
-
-        spec = prepare_cometbft_genesis(spec, platform_dir, chain_id, list(genesis.validators))
-    return spec.to_json()
 
 
 def _fail(error: CometBftError) -> typer.Exit:
@@ -116,32 +57,20 @@ def up(
 ) -> None:
     """Create keys, genesis and config for N validators, start them, and wait for the first blocks.
 
-    With the runtime app and --stake, validator i's stash is the dev account //Alice, //Bob, ... (up to
-    six validators), bonded and keyed at genesis: Staking's elections drive the CometBFT validator
-    set from the first era on. Writes BASE_PATH/net.json with each validator's pids and RPC URLs.
-    Workers on this machine follow the network with `phalanx worker --cometbft-rpc URL
-    --platform-dir BASE_PATH/machine`. Stop with `phalanx net down`.
-    """
+    With the runtime app and --stake, validator i's stash is the dev account //Alice, //Bob, ... (up to six validators), bonded and keyed at genesis: Staking's elections drive the CometBFT validator set from the first era on. Writes BASE_PATH/net.json with each validator's pids and RPC URLs. Workers on this machine follow the network with `phalanx worker --cometbft-rpc URL --platform-dir BASE_PATH/machine`. Stop with `phalanx net down`.
+    """  # noqa: E501
     if app not in APPS:
         raise typer.BadParameter(f"--app must be one of {', '.join(APPS)}")
-    staked = app == "runtime" and stake > 0
-    if staked and validators > 6:
+    if app == "runtime" and stake > 0 and validators > 6:
         raise typer.BadParameter("staking validators use the six dev stashes: use --stake 0 above six")
-    from phalanx.runtime.modules.validators import POWER_UNIT, power_of
-
-    power = power_of(stake * POWER_UNIT) if staked else DEFAULT_POWER
-    options = NetworkOptions(timeout_commit=timeout_commit, timeout_propose=timeout_propose, power=power)
+    options = NetworkOptions(timeout_commit=timeout_commit, timeout_propose=timeout_propose)
     try:
         with console.status(f"creating {validators} validators in {base_path}"):
-            keys = [Ed25519Key.generate() for _ in range(validators)]
-            app_state = None
-            if app == "runtime":
-                app_state = runtime_app_state(
-                    keys, options.power, stake=stake * POWER_UNIT if staked else None,
-                    session_length=session_length, sessions_per_era=sessions_per_era,
-                    validator_count=validator_count, chain_id=chain_id, platform_dir=base_path / "machine")
-            info = create_network(base_path, validators, app=app, chain_id=chain_id, app_state=app_state,
-                                  options=options, keys=keys)
+            info = create_local_network(
+                base_path, validators, app=app, chain_id=chain_id, options=options, stake_pha=stake,
+                session_length=session_length, sessions_per_era=sessions_per_era,
+                validator_count=validator_count,
+            )  # fmt: skip
         with console.status("starting validators and waiting for the first block"):
             deadline = time.monotonic() + START_DEADLINE + 10 * validators
             try:
@@ -157,8 +86,7 @@ def up(
 
 @net_app.command()
 def add(base_path: BasePath = DEFAULT_BASE) -> None:
-    """Add and start a full node with a fresh consensus key; it follows the chain and becomes a validator
-    once its stash bonds, sets this key (`phalanx staking set-keys`), validates and is elected."""
+    """Add and start a full node with a fresh consensus key; it follows the chain and becomes a validator once its stash bonds, sets this key (`phalanx staking set-keys`), validates and is elected."""  # noqa: E501
     try:
         info = add_node(NetworkInfo.load(base_path))
         node = info.validators[-1]

@@ -46,9 +46,8 @@ def node(
 ) -> None:
     """Run one validator's application: the runtime behind CometBFT (ABCI) plus Substrate JSON-RPC.
 
-    Start it before its cometbft process (`phalanx net up` does both). Restarted on the same
-    --base-path it reports its last committed block and CometBFT replays the rest.
-    """
+    Start it before its cometbft process (`phalanx net up` does both). Restarted on the same --base-path it reports its last committed block and CometBFT replays the rest.
+    """  # noqa: E501
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     service = CometNode(base_path, genesis, abci, "0.0.0.0" if rpc_external else "127.0.0.1", rpc_port,

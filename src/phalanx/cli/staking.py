@@ -124,7 +124,7 @@ def set_keys(
     rpc: RpcOption = DEFAULT_RPC,
 ) -> None:
     """Register the stash's consensus key (signed by that key); it takes effect when the stash is elected."""
-    from phalanx.engine.cometbft.keys import read_key_file
+    from phalanx.localnet.cometbft.keys import read_key_file
     from phalanx.runtime.modules import session
 
     try:

@@ -13,7 +13,7 @@ from phalanx.client.confidential import (
     encode_push_command,
 )
 from phalanx.contracts import Unauthorized, compute_builtin_id
-from phalanx.node.devnet import Devnet, DevnetConfig
+from phalanx.localnet.dev import Devnet, DevnetConfig
 from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.chain_spec import ChainSpec
 from phalanx.runtime.runtime import EventRecord

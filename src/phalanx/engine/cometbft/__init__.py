@@ -1,11 +1,12 @@
-"""The CometBFT engine: the runtime as an ABCI 2.0 application, and local multi-validator networks.
+"""The CometBFT engine: the runtime as an ABCI 2.0 application.
 
 Public API:
 - `RuntimeApplication` (`app.py`): the chain runtime behind CometBFT's ABCI (Info, InitChain,
   CheckTx, PrepareProposal, ProcessProposal, FinalizeBlock, Commit, Query).
-- network orchestration (`network.py`): `create_network`, `start_network`, `start_validator`,
-  `stop_validator`, `stop_network`, `network_status`, `wait_for_height`, `NetworkInfo` (net.json),
-  `NetworkOptions`, `ValidatorNode`.
-- `CometRpc` (`rpc.py`): a blocking client for CometBFT's RPC.
-- keys, genesis and config.toml helpers (`keys.py`, `genesis.py`, `config.py`).
+- `validator_updates_from_events` (`validators.py`): the runtime's validator-set changes as CometBFT
+  validator updates.
+- `CometBftError`, `InvalidGenesis` (`errors.py`).
+
+Local networks of CometBFT validators (keys, genesis, config.toml, processes, RPC) are set up by
+`phalanx.localnet.cometbft`, above the node.
 """

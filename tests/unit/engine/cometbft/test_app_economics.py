@@ -24,7 +24,7 @@ from phalanx.engine.abci.types import (
     ValidatorUpdate,
 )
 from phalanx.engine.cometbft.app import RuntimeApplication
-from phalanx.engine.cometbft.keys import Ed25519Key
+from phalanx.localnet.cometbft.keys import Ed25519Key
 from phalanx.runtime import ChainSpec
 from phalanx.runtime.modules import treasury, validators
 from phalanx.runtime.modules.staking import Staker

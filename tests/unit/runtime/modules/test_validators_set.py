@@ -10,7 +10,7 @@ import pytest
 from economics_chain import PHA, EconChain, account, expected_issuance_delta, issuance, open_chain, spec
 from runtime_testchain import invariant_problems
 
-from phalanx.engine.cometbft.keys import Ed25519Key
+from phalanx.localnet.cometbft.keys import Ed25519Key
 from phalanx.runtime import ChainSpec
 from phalanx.runtime.block import DigestItem
 from phalanx.runtime.modules import session, treasury, validators

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from phalanx.codec import H256, U32, U64, encode_compact
-from phalanx.engine.cometbft.keys import Ed25519Key
 from phalanx.engine.lightclient import (
     BlockId,
     Header,
@@ -24,6 +23,7 @@ from phalanx.engine.lightclient import (
     compute_validator_set_hash,
     compute_vote_sign_bytes,
 )
+from phalanx.localnet.cometbft.keys import Ed25519Key
 from phalanx.mq import Message
 from phalanx.runtime.block import Header as SubstrateHeader
 from phalanx.storage import EMPTY_ROOT, Database

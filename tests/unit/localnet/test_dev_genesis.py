@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from phalanx.localnet.registry import prepare_dev_genesis
 from phalanx.runtime import ChainSpec
 from phalanx.runtime.modules.registry import RegistryGenesis
-from phalanx.tee.host.devnet import prepare_dev_genesis
 from phalanx.tee.platform.measurement import compute_code_measurement
 from phalanx.tee.platform.simulated import devnet_attestation_public_key
 

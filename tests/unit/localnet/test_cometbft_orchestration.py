@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from phalanx.engine.cometbft.config import configure, free_ports, toml_str
-from phalanx.engine.cometbft.errors import ConfigKeyMissing, NetworkNotFound
-from phalanx.engine.cometbft.genesis import GenesisValidator, build_genesis
-from phalanx.engine.cometbft.keys import Ed25519Key, read_key_file, write_node_key, write_validator_key
-from phalanx.engine.cometbft.network import NetworkInfo, ValidatorNode
+from phalanx.localnet.cometbft.config import configure, free_ports, toml_str
+from phalanx.localnet.cometbft.errors import ConfigKeyMissing, NetworkNotFound
+from phalanx.localnet.cometbft.genesis import GenesisValidator, build_genesis
+from phalanx.localnet.cometbft.keys import Ed25519Key, read_key_file, write_node_key, write_validator_key
+from phalanx.localnet.cometbft.network import NetworkInfo, ValidatorNode
 
 CONFIG = """# top comment
 proxy_app = "tcp://127.0.0.1:26658"

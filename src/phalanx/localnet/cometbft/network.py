@@ -28,11 +28,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from phalanx.engine.cometbft.config import LOOPBACK, configure, free_ports, toml_str
-from phalanx.engine.cometbft.errors import CometBftNotFound, NetworkExists, NetworkNotFound, RpcFailed
-from phalanx.engine.cometbft.genesis import GenesisValidator, build_genesis, write_genesis
-from phalanx.engine.cometbft.keys import Ed25519Key, write_node_key, write_validator_key
-from phalanx.engine.cometbft.process import (
+from phalanx.localnet.cometbft.config import LOOPBACK, configure, free_ports, toml_str
+from phalanx.localnet.cometbft.errors import CometBftNotFound, NetworkExists, NetworkNotFound, RpcFailed
+from phalanx.localnet.cometbft.genesis import GenesisValidator, build_genesis, write_genesis
+from phalanx.localnet.cometbft.keys import Ed25519Key, write_node_key, write_validator_key
+from phalanx.localnet.cometbft.process import (
     is_alive,
     kill_pid,
     pids_mentioning,
@@ -41,7 +41,7 @@ from phalanx.engine.cometbft.process import (
     wait_for,
     wait_for_log_line,
 )
-from phalanx.engine.cometbft.rpc import CometRpc
+from phalanx.localnet.cometbft.rpc import CometRpc
 
 NET_FILE = "net.json"
 APPS = ("runtime", "kvstore")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from phalanx.engine.cometbft.keys import Ed25519Key
+from phalanx.localnet.cometbft.keys import Ed25519Key
 
 
 @dataclass(frozen=True)

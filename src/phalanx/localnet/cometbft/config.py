@@ -12,7 +12,7 @@ import re
 import socket
 from collections.abc import Mapping
 
-from phalanx.engine.cometbft.errors import ConfigKeyMissing
+from phalanx.localnet.cometbft.errors import ConfigKeyMissing
 
 LOOPBACK = "127.0.0.1"
 _SECTION = re.compile(r"\[([\w.]+)\]\s*")
@@ -57,11 +57,3 @@ def free_ports(count: int, host: str = LOOPBACK) -> list[int]:
         for s in sockets:
             s.close()
 
-
-def is_port_open(port: int, host: str = LOOPBACK, timeout: float = 0.2) -> bool:
-    """Whether something accepts TCP connections on `host:port`."""
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False

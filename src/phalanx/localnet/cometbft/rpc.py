@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from phalanx.engine.cometbft.errors import RpcFailed
+from phalanx.localnet.cometbft.errors import RpcFailed
 
 _ids = itertools.count(1)
 

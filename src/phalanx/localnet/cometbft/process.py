@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from phalanx.engine.cometbft.errors import ProcessStartFailed
+from phalanx.localnet.cometbft.errors import ProcessStartFailed
 
 POLL_SECONDS = 0.05
 

@@ -1,6 +1,8 @@
-"""The development network around a dev node: gatekeeper and worker processes that `phalanx dev` supervises.
+"""The development network of `phalanx dev`: the dev node, and gatekeeper and worker processes beside it.
 
     devnet = Devnet(DevnetConfig(base_path, gatekeepers=1, workers=2))
+    await serve_dev_network(dev_config, devnet)   # all of the below, until SIGINT or SIGTERM
+
     spec_path = devnet.prepare_chain_spec(user_spec)   # genesis that accepts this machine's simulated quotes
     ... start the dev node with spec_path ...
     await devnet.start(rpc_url)       # processes started, registered, token keys on the workers
@@ -18,8 +20,8 @@ path `BASE/workers/<name>`; its host logs go to `BASE/workers/<name>/host.log`. 
 
 Attestation is SIMULATED: all processes share the machine's platform directory `BASE/machine`, so
 they quote with its devnet attestation key, whose public key and the enclave code measurement the
-genesis allows (`phalanx.tee.host.devnet.prepare_dev_genesis`). Restart on the same base path: the chain spec,
-query ports and the processes' sealed state are reused; nothing is registered twice.
+genesis allows (`phalanx.localnet.registry.prepare_dev_genesis`). Restart on the same base path: the
+chain spec, query ports and the processes' sealed state are reused; nothing is registered twice.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import signal
 import socket
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,9 @@ from phalanx.client.tx import (
 )
 from phalanx.crypto import Keypair
 from phalanx.errors import PhalanxError
+from phalanx.localnet.registry import prepare_dev_genesis
+from phalanx.node.config import DevConfig
+from phalanx.node.service import DevNode
 from phalanx.runtime.chain_spec import ChainSpec
 
 log = logging.getLogger("phalanx.devnet")
@@ -181,8 +186,6 @@ class Devnet:
             spec = ChainSpec.development()
         else:
             spec = ChainSpec.from_json(json.loads(source.read_text()))
-        from phalanx.tee.host.devnet import prepare_dev_genesis  # dev tooling: the node never runs enclaves
-
         prepared = prepare_dev_genesis(spec, self.machine_dir)
         self.base.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
@@ -289,7 +292,7 @@ class Devnet:
     async def _make_gatekeepers(
         self, rpc: RpcClient, client: ConfidentialClient, gatekeepers: list[WorkerProcess], deadline: float
     ) -> None:
-        from phalanx.tee.host.devnet import force_register_gatekeeper
+        from phalanx.localnet.registry import force_register_gatekeeper
 
         sudo = Keypair.from_suri(SUDO_SURI)
         for proc in gatekeepers:
@@ -384,6 +387,49 @@ class Devnet:
                 proc.log_file = None
 
 
+
+async def serve_dev_network(config: DevConfig, devnet: Devnet) -> None:
+    """Run the dev node of `config` and, beside it, the processes of `devnet` until the node stops.
+
+    Prints `phalanx dev: N worker processes, see BASE/dev.json` once the workers are ready, then the
+    ready line `phalanx dev ready: rpc=ws://HOST:PORT genesis=0x...`. SIGINT or SIGTERM stops the node;
+    then (also when the start-up failed) the worker processes are stopped and the node closed.
+    """
+    if devnet.enabled:
+        config = replace(config, chain_spec=devnet.prepare_chain_spec(config.chain_spec))
+    node = DevNode(config)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, node.stop)
+    watcher: asyncio.Task[None] | None = None
+    try:
+        await node.start()
+        backend = node.backend
+        genesis = "0x" + backend.genesis_hash.hex() if backend is not None else ""
+        if devnet.enabled:
+            starting = asyncio.ensure_future(devnet.start(node.rpc_url, genesis))
+            stopped = asyncio.ensure_future(node.wait_stopped())
+            await asyncio.wait((starting, stopped), return_when=asyncio.FIRST_COMPLETED)
+            if not starting.done():  # stopped while starting
+                starting.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await starting
+                return
+            stopped.cancel()
+            starting.result()
+            watcher = asyncio.ensure_future(devnet.watch())
+            print(f"phalanx dev: {len(devnet.processes)} worker processes, see {devnet.base / DEV_JSON}",
+                  flush=True)  # fmt: skip
+        print(f"phalanx dev ready: rpc={node.rpc_url} genesis={genesis}", flush=True)
+        await node.wait_stopped()
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+        await devnet.stop()
+        await node.close()
+
+
 __all__ = [
     "DEV_JSON", "Devnet", "DevnetConfig", "DevnetError", "DevnetTimeout", "WorkerExited", "WorkerProcess",
+    "serve_dev_network",
 ]  # fmt: skip
