@@ -25,6 +25,7 @@ from phalanx.runtime.modules import (
     treasury,
     validators,
 )
+from phalanx.runtime.modules.staking import hooks as staking_hooks
 
 MODULES: tuple[Module, ...] = (
     system.MODULE,
@@ -51,6 +52,11 @@ def _check(modules: tuple[Module, ...]) -> None:
 
 
 _check(MODULES)
+
+# Cross-module hooks (FRAME's `Config`): what a module asks of others is wired here, once, so that
+# importing a module never changes what another one does.
+staking_hooks.on_new_validator_set(validators.on_new_validator_set)
+staking_hooks.register_author_finder(validators.block_author)
 
 CALLS = RuntimeCallCodec(MODULES)
 EVENTS = runtime_event_codec(MODULES)

@@ -30,7 +30,7 @@ from phalanx.runtime.modules.balances.declarations import EXISTENTIAL_DEPOSIT, P
 from phalanx.runtime.modules.contracts.genesis_config import ContractsGenesis
 from phalanx.runtime.modules.registry.genesis_config import RegistryGenesis
 from phalanx.runtime.modules.staking.config import EconomicsGenesis
-from phalanx.runtime.modules.transaction_payment import TREASURY_ACCOUNT
+from phalanx.runtime.modules.system.declarations import TREASURY_ACCOUNT
 
 TOTAL_SUPPLY = 1_000_000_000 * PHA
 DEV_ACCOUNTS = ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")

@@ -26,7 +26,7 @@ from phalanx.codec import Codec, Enum, FieldInfo, TypeInfo, VariantInfo, Vec, de
 from phalanx.crypto import blake2_128_concat, blake2_256, identity, twox_64_concat, twox_128
 from phalanx.crypto.hashing import blake2_128, twox_256
 from phalanx.runtime.block import DigestItem
-from phalanx.runtime.errors import BadOrigin, DispatchFailure, ModuleError
+from phalanx.runtime.errors import BadOrigin, CannotLookup, DispatchFailure, ModuleError
 from phalanx.runtime.state import State
 
 # ----------------------------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ class StorageMap:
 StorageItem = StorageValue | StorageMap
 
 # ----------------------------------------------------------------------------------------------------
-# Origins
+# Origins and addresses
 
 
 @dataclass(frozen=True)
@@ -185,6 +185,15 @@ def ensure_root(origin: Origin) -> None:
 def ensure_none(origin: Origin) -> None:
     if origin.kind != "none":
         raise BadOrigin("this call is an inherent and must not be signed")
+
+
+def lookup(address: tuple[str, Any]) -> bytes:
+    """The account of a `MultiAddress` call argument; only `MultiAddress::Id` is supported (CannotLookup
+    otherwise). Every call that names an account resolves it with this."""
+    kind, value = address
+    if kind != "Id":
+        raise CannotLookup(f"MultiAddress::{kind} is not supported; use MultiAddress::Id")
+    return bytes(value)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from phalanx.runtime.modules.staking.config import (
     Staker,
     StakingConfig,
 )
-from phalanx.runtime.modules.transaction_payment import TREASURY_ACCOUNT
+from phalanx.runtime.modules.system.declarations import TREASURY_ACCOUNT
 from phalanx.runtime.state import State
 from phalanx.storage import Database
 

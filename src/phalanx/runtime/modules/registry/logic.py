@@ -26,11 +26,11 @@ from phalanx.attestation.registration import (
 from phalanx.crypto import KeyType, blake2_256
 from phalanx.mq import MASTER_KEY_TOPIC, MasterKeyRotation, Message, RuntimeOrigin, encode_gatekeeper_payload
 from phalanx.runtime.framework import Context
-from phalanx.runtime.modules import timestamp
 from phalanx.runtime.modules.contracts import logic as contracts
 from phalanx.runtime.modules.mq import logic as mq
 from phalanx.runtime.modules.mq import payloads
 from phalanx.runtime.modules.registry import declarations as d
+from phalanx.runtime.modules.timestamp import declarations as timestamp
 from phalanx.runtime.state import State
 
 ATTESTATION_ERRORS: dict[type[att.AttestationError], type[d.RegistryError]] = {

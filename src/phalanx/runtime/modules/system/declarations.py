@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from phalanx.codec import H256, U16, U32, AccountId, Struct, Vec, field_
 from phalanx.runtime.errors import ModuleError
-from phalanx.runtime.framework import RUNTIME_EVENT, Constant, EventDecl, Hasher, StorageMap, StorageValue
+from phalanx.runtime.framework import (
+    RUNTIME_EVENT,
+    Constant,
+    EventDecl,
+    Hasher,
+    StorageMap,
+    StorageValue,
+    pallet_account,
+)
 from phalanx.runtime.types import ACCOUNT_INFO, DISPATCH_ERROR, DISPATCH_INFO, PHASE, AccountInfo
 
 NAME = "System"
@@ -13,6 +21,12 @@ INDEX = 0
 BLOCK_HASH_COUNT = 2400
 """How many recent block hashes are kept (and so the longest mortal era accepted)."""
 SS58_PREFIX = 30
+
+TREASURY_PALLET_ID = b"py/trsry"
+TREASURY_ACCOUNT = pallet_account(TREASURY_PALLET_ID)
+"""The chain's common purse (`modl` ++ `py/trsry` ++ zeros): fees, slashes and the unpaid inflation flow
+in (TransactionPayment, Staking), the Treasury module spends it. Here, below all of them, so none of
+them imports another for it."""
 
 # -- storage -------------------------------------------------------------------------------------------
 

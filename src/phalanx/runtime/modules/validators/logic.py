@@ -1,37 +1,7 @@
-"""Validators: the consensus validator set of a CometBFT network (ed25519 keys and voting powers).
+"""Validators logic: voting powers from exposures, the set Staking elects, the block's proposer and the
+misbehaviour CometBFT reports.
 
-Genesis holds the validators of CometBFT's genesis.json. Each change of the set is the event
-`PowerSet { pub_key, power }` (power 0: the key left), which the CometBFT application hands to
-CometBFT as a validator update at the end of the block; CometBFT applies it two heights later.
-
-Staking drives the set. In the block that starts an era, Staking's elected stashes arrive through
-`staking.hooks.on_new_validator_set`; each one's consensus key is its `Session.NextKeys` entry
-(stashes without keys are skipped), and its power is its exposure in whole PHA:
-
-    power = clamp(exposure // PowerUnit, 1, MaxPower)        PowerUnit = 10**12 planck (1 PHA)
-
-so powers are proportional to stake up to the rounding of one PHA. The whole supply is 10**9 PHA,
-far under CometBFT's cap on the total power (i64::MAX / 8). Keys of the old set that were not
-elected get power 0. If no elected stash has a key, the set stays as it is (a chain whose
-validators never set keys keeps its genesis set). Root can still change one key with
-`force_set_power(pub_key, power)`.
-
-Consensus facts come into the runtime as PreRuntime digest items of the Substrate header, written
-by the CometBFT application from its ABCI request (every validator sees the same request):
-- `PreRuntime(b"cmbt", proposer address)`: the block's proposer, a CometBFT address (the first 20
-  bytes of SHA-256 of its key). Staking's author finder maps it to the stash through `ByAddress`
-  and `StashOf`, and the stash earns the block's reward points.
-- `PreRuntime(b"cmbe", SCALE(Vec<(kind u8, address [u8; 20], height u64)>))`: the misbehaviour
-  CometBFT committed in this block. Each duplicate vote (kind 1) of a known stash is reported to
-  `staking.slashing.report_equivocation` in `on_initialize`: the stash and its nominators are
-  slashed into the treasury and the stash is chilled (it leaves the set at the next era). Every
-  piece of evidence is recorded as the event `Misbehavior`.
-The dev engine writes neither item and keeps its single dev authority: there the set is inert.
-
-Rules that keep CometBFT from halting on an update it cannot apply: a removed key must be in the
-set; the set never becomes empty; power is at most `MaxPower` (CometBFT caps total power at
-i64::MAX / 8, far above the cap here). Under the dev engine the set is inert.
-"""
+`on_new_validator_set` and `block_author` are Staking's hooks; `phalanx.runtime.assembly` wires them."""
 
 from __future__ import annotations
 
@@ -39,126 +9,32 @@ import contextlib
 import hashlib
 from collections.abc import Sequence
 
-from phalanx.codec import (
-    U8,
-    U32,
-    U64,
-    U128,
-    AccountId,
-    Bytes,
-    DecodeError,
-    Enum,
-    FixedBytes,
-    Option,
-    Struct,
-    Tuple,
-    Vec,
-    field_,
-)
-from phalanx.codec.types import variant
-from phalanx.runtime.errors import GenesisError, ModuleError
-from phalanx.runtime.framework import (
-    CallDecl,
-    Constant,
-    Context,
-    EventDecl,
-    Hasher,
-    Module,
-    Origin,
-    StorageMap,
-    StorageValue,
-    ensure_root,
-)
-from phalanx.runtime.modules import session
-from phalanx.runtime.modules.staking import hooks, slashing
+from phalanx.codec import DecodeError
+from phalanx.runtime.framework import Context
+from phalanx.runtime.modules.session import logic as session
+from phalanx.runtime.modules.staking import slashing
 from phalanx.runtime.modules.staking.declarations import StakingError
-from phalanx.runtime.state import State
-
-NAME = "Validators"
-INDEX = 14
-MAX_POWER = 1 << 40
-MAX_VALIDATORS = 150
-POWER_UNIT = 10**12
-"""Planck of exposure per unit of voting power (one PHA)."""
-PROPOSER_ENGINE = b"cmbt"
-"""PreRuntime digest engine id of the block proposer's CometBFT address."""
-EVIDENCE_ENGINE = b"cmbe"
-"""PreRuntime digest engine id of the misbehaviour CometBFT committed in the block."""
-DUPLICATE_VOTE = 1
-"""ABCI's MisbehaviorType of a validator that signed two different votes of one height and round."""
-
-PUB_KEY = FixedBytes(32)
-ADDRESS = FixedBytes(20)
-EVIDENCE = Vec(Tuple(U8, ADDRESS, U64))
-_ENGINE = FixedBytes(4)
-DIGEST_ITEM = Enum(("sp_runtime", "generic", "digest", "DigestItem"), [
-    variant("PreRuntime", 6, field_(None, _ENGINE, "ConsensusEngineId"), field_(None, Bytes, "Vec<u8>")),
-    variant("Consensus", 4, field_(None, _ENGINE, "ConsensusEngineId"), field_(None, Bytes, "Vec<u8>")),
-    variant("Seal", 5, field_(None, _ENGINE, "ConsensusEngineId"), field_(None, Bytes, "Vec<u8>")),
-    variant("Other", 0, field_(None, Bytes, "Vec<u8>")),
-    variant("RuntimeEnvironmentUpdated", 8),
-])  # fmt: skip
-DIGEST = Struct(
-    ("sp_runtime", "generic", "digest", "Digest"), [field_("logs", Vec(DIGEST_ITEM), "Vec<DigestItem>")]
+from phalanx.runtime.modules.validators.declarations import (
+    DUPLICATE_VOTE,
+    EVIDENCE,
+    EVIDENCE_ENGINE,
+    MAX_POWER,
+    MAX_VALIDATORS,
+    POWER_UNIT,
+    PROPOSER_ENGINE,
+    ByAddress,
+    ConsensusDigest,
+    Count,
+    Misbehavior,
+    NotAValidator,
+    Powers,
+    PowerSet,
+    PowerTooHigh,
+    StashOf,
+    TooManyValidators,
+    WouldEmptySet,
 )
-
-# -- storage -------------------------------------------------------------------------------------------
-
-Powers = StorageMap(NAME, "Powers", Hasher.TWOX_64_CONCAT, PUB_KEY, U64, None,
-                    docs="Voting power of each validator, by its ed25519 consensus public key.")  # fmt: skip
-Count = StorageValue(NAME, "Count", U32, 0, docs="How many validators the set holds.")
-ByAddress = StorageMap(NAME, "ByAddress", Hasher.TWOX_64_CONCAT, ADDRESS, PUB_KEY, None,
-                       docs="The consensus key of each validator, by its CometBFT address.")  # fmt: skip
-StashOf = StorageMap(NAME, "StashOf", Hasher.TWOX_64_CONCAT, PUB_KEY, AccountId, None,
-                     docs="The stash a validator's key was elected for (none if set by root).")  # fmt: skip
-
-ConsensusDigest = StorageValue(NAME, "ConsensusDigest", DIGEST, None,
-                               docs="The consensus engine's digest items of this block (proposer, evidence), "
-                                    "as its header carries them; absent under the dev engine.")  # fmt: skip
-
-# -- events --------------------------------------------------------------------------------------------
-
-PowerSet = EventDecl("PowerSet", 0, (field_("pub_key", PUB_KEY, "[u8; 32]"), field_("power", U64, "u64")),
-                     ("A validator's voting power was set (0: it left the set).",))  # fmt: skip
-Misbehavior = EventDecl("Misbehavior", 1, (field_("kind", U8, "u8"), field_("address", ADDRESS, "[u8; 20]"),
-                                           field_("height", U64, "u64"),
-                                           field_("offender", Option(AccountId), "Option<T::AccountId>"),
-                                           field_("slashed", U128, "BalanceOf<T>")),
-                        ("CometBFT committed evidence against a validator (kind 1: duplicate vote); "
-                         "`slashed` went to the treasury.",))  # fmt: skip
-
-# -- errors --------------------------------------------------------------------------------------------
-
-
-class NotAValidator(ModuleError):
-    """The key to remove is not in the validator set."""
-
-    module = "validators"
-    code = 0
-
-
-class WouldEmptySet(ModuleError):
-    """Removing this validator would leave the set empty."""
-
-    module = "validators"
-    code = 1
-
-
-class PowerTooHigh(ModuleError):
-    """The voting power is above MaxPower."""
-
-    module = "validators"
-    code = 2
-
-
-class TooManyValidators(ModuleError):
-    """The set already holds MaxValidators validators."""
-
-    module = "validators"
-    code = 3
-
-
-# -- logic ---------------------------------------------------------------------------------------------
+from phalanx.runtime.state import State
 
 
 def address_of(pub_key: bytes) -> bytes:
@@ -291,67 +167,6 @@ def report_misbehavior(ctx: Context) -> None:
                           offender=offender, slashed=slashed)  # fmt: skip
 
 
-hooks.on_new_validator_set(on_new_validator_set)
-hooks.register_author_finder(block_author)
-
-
 def get_validators(state: State) -> list[tuple[bytes, int]]:
     """(public key, power) of every validator, in storage order."""
     return [(key, int(power)) for key, power in Powers.iter(state)]
-
-
-# -- calls ---------------------------------------------------------------------------------------------
-
-
-def force_set_power(ctx: Context, origin: Origin, pub_key: bytes, power: int) -> None:
-    ensure_root(origin)
-    set_power(ctx, pub_key, power)
-
-
-CALLS = (
-    CallDecl("force_set_power", 0, (field_("pub_key", PUB_KEY, "[u8; 32]"), field_("power", U64, "u64")),
-             force_set_power, 50_000_000,
-             ("Add a validator, change its power, or remove it with power 0 (root only).",)),
-)  # fmt: skip
-
-# -- genesis, invariants -------------------------------------------------------------------------------
-
-
-def genesis(ctx: Context, validators: Sequence[tuple[bytes, int]]) -> None:
-    """The genesis set (empty under the dev engine); each key's stash is its Session.KeyOwner, if any."""
-    for pub_key, power in validators:
-        if len(pub_key) != 32 or not 0 < power <= MAX_POWER or Powers.get(ctx.state, pub_key) is not None:
-            raise GenesisError(f"genesis validator 0x{pub_key.hex()} with power {power} is not acceptable")
-        Powers.put(ctx.state, pub_key, power)
-        ByAddress.put(ctx.state, address_of(pub_key), pub_key)
-        owner = session.KeyOwner.get(ctx.state, pub_key)
-        if owner is not None:
-            StashOf.put(ctx.state, pub_key, owner)
-    Count.put(ctx.state, len(validators))
-
-
-def invariants(state: State) -> list[str]:
-    validators = get_validators(state)
-    problems = []
-    if len(validators) != int(Count.get(state)):
-        problems.append(f"Validators.Count is {Count.get(state)} but {len(validators)} are stored")
-    problems += [f"validator 0x{k.hex()} has power {p}" for k, p in validators if not 0 < p <= MAX_POWER]
-    keys = {k for k, _ in validators}
-    by_address = {address: bytes(k) for address, k in ByAddress.iter(state)}
-    if by_address != {address_of(k): k for k in keys}:
-        problems.append("Validators.ByAddress does not index exactly the validators' keys")
-    problems += [f"Validators.StashOf names a key out of the set: 0x{key.hex()}"
-                 for key, _ in StashOf.iter(state) if key not in keys]  # fmt: skip
-    return problems
-
-
-MODULE = Module(
-    name=NAME, index=INDEX, crate="pallet_validators",
-    storage=(Powers, Count, ByAddress, StashOf, ConsensusDigest),
-    calls=CALLS, events=(PowerSet, Misbehavior),
-    errors=(NotAValidator, WouldEmptySet, PowerTooHigh, TooManyValidators),
-    constants=(Constant("MaxPower", U64, MAX_POWER, ("The highest voting power of one validator.",)),
-               Constant("MaxValidators", U32, MAX_VALIDATORS, ("The most validators the set holds.",)),
-               Constant("PowerUnit", U128, POWER_UNIT, ("Planck of exposure per unit of voting power.",))),
-    on_initialize=on_initialize, invariants=invariants,
-)  # fmt: skip

@@ -1,0 +1,26 @@
+"""Timestamp: the block's time in milliseconds, set by the block author as the first extrinsic.
+
+`Timestamp.set(now)` is an unsigned inherent (extrinsic version byte 0x04) that every block must carry
+first, exactly once. Time never goes backwards (`now >= previous + MinimumPeriod`, MinimumPeriod 0 so
+the dev engine may seal several blocks in one millisecond); anything else makes the block invalid.
+"""
+
+from __future__ import annotations
+
+from phalanx.runtime.framework import Module
+from phalanx.runtime.modules.timestamp import declarations as d
+from phalanx.runtime.modules.timestamp import logic
+from phalanx.runtime.modules.timestamp.calls import CALLS
+from phalanx.runtime.modules.timestamp.declarations import Now
+
+MODULE = Module(
+    name=d.NAME,
+    index=d.INDEX,
+    crate="pallet_timestamp",
+    storage=d.STORAGE,
+    calls=CALLS,
+    constants=d.CONSTANTS,
+    on_finalize=logic.on_finalize,
+)
+
+__all__ = ["CALLS", "MODULE", "Now"]
