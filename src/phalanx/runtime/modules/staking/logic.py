@@ -65,10 +65,6 @@ def inflation_params(state: State) -> InflationParams:
     )
 
 
-def total_bonded(state: State) -> int:
-    return sum(int(ledger["total"]) for _, ledger in d.Ledger.iter(state))
-
-
 # -- bonding -------------------------------------------------------------------------------------------
 
 

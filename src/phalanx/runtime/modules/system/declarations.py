@@ -104,42 +104,44 @@ EVENTS = (ExtrinsicSuccess, ExtrinsicFailed, CodeUpdated, NewAccount, KilledAcco
 # -- errors --------------------------------------------------------------------------------------------
 
 
-class SystemError(ModuleError):
+class SystemModuleError(ModuleError):
+    """A System error (its metadata variants are the classes below; this base is not one)."""
+
     module = "system"
 
 
-class InvalidSpecName(SystemError):
+class InvalidSpecName(SystemModuleError):
     """The name of specification does not match between the current runtime and the new runtime."""
 
     code = 0
 
 
-class SpecVersionNeedsToIncrease(SystemError):
+class SpecVersionNeedsToIncrease(SystemModuleError):
     """The specification version is not allowed to decrease between the current runtime and the new
     runtime."""
 
     code = 1
 
 
-class FailedToExtractRuntimeVersion(SystemError):
+class FailedToExtractRuntimeVersion(SystemModuleError):
     """Failed to extract the runtime version from the new runtime."""
 
     code = 2
 
 
-class NonDefaultComposite(SystemError):
+class NonDefaultComposite(SystemModuleError):
     """Suicide called when the account has non-default composite data."""
 
     code = 3
 
 
-class NonZeroRefCount(SystemError):
+class NonZeroRefCount(SystemModuleError):
     """There is a non-zero reference count preventing the account from being purged."""
 
     code = 4
 
 
-class CallFiltered(SystemError):
+class CallFiltered(SystemModuleError):
     """The origin filter prevent the call to be dispatched."""
 
     code = 5
