@@ -44,7 +44,8 @@ def invariants(state: State) -> list[str]:
 
 MODULE = Module(
     name=d.NAME, index=d.INDEX, crate="pallet_contracts_confidential", storage=d.STORAGE, calls=CALLS,
-    events=d.EVENTS, errors=d.ERRORS, constants=d.CONSTANTS, invariants=invariants,
+    events=d.EVENTS, errors=d.ERRORS, constants=d.CONSTANTS,
+    genesis=lambda ctx, config: genesis(ctx, config.contracts), invariants=invariants,
 )  # fmt: skip
 
 __all__ = ["MODULE", "ContractsGenesis", "genesis", "invariants"]

@@ -15,22 +15,24 @@ at the next era, not at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from phalanx.runtime.errors import GenesisError
 from phalanx.runtime.framework import Context, Module
 from phalanx.runtime.modules.session import declarations as d
 from phalanx.runtime.modules.session import logic
 from phalanx.runtime.modules.session.calls import CALLS
 from phalanx.runtime.modules.session.declarations import INDEX, CurrentIndex, KeyOwner, Validators
+from phalanx.runtime.modules.session.genesis_config import SessionConfig
 from phalanx.runtime.modules.session.logic import consensus_key_of, keys_proof_message, session_of_block
-from phalanx.runtime.modules.staking.config import SessionConfig
+from phalanx.runtime.modules.staking import declarations as staking_d
 from phalanx.runtime.state import State
 
 
-def genesis(ctx: Context, config: SessionConfig, validators: Sequence[bytes]) -> None:
+def genesis(ctx: Context, config: SessionConfig) -> None:
+    """Check and store the session length; era 0's validators, which Staking's genesis (run before)
+    elected, are the set; register the genesis session keys."""
+    config.check()
     d.SessionLength.put(ctx.state, config.session_length)
-    d.Validators.put(ctx.state, list(validators))
+    d.Validators.put(ctx.state, list(staking_d.ErasElected.get(ctx.state, 0)))
     for stash, consensus in config.keys:
         if len(consensus) != 32 or d.KeyOwner.get(ctx.state, consensus) is not None:
             raise GenesisError(f"genesis session key 0x{consensus.hex()} is malformed or used twice")
@@ -55,6 +57,7 @@ MODULE = Module(
     calls=CALLS,
     events=d.EVENTS,
     errors=d.ERRORS,
+    genesis=lambda ctx, config: genesis(ctx, config.economics.session),
     on_initialize=logic.on_initialize,
     invariants=invariants,
 )

@@ -25,6 +25,7 @@ MODULE = Module(
     calls=CALLS,
     events=d.EVENTS,
     errors=d.ERRORS,
+    genesis=lambda ctx, config: genesis(ctx, config.sudo_key),
 )
 
 __all__ = ["MODULE", "genesis"]

@@ -7,11 +7,17 @@ the dev engine may seal several blocks in one millisecond); anything else makes 
 
 from __future__ import annotations
 
-from phalanx.runtime.framework import Module
+from phalanx.runtime.framework import Context, Module
 from phalanx.runtime.modules.timestamp import declarations as d
 from phalanx.runtime.modules.timestamp import logic
 from phalanx.runtime.modules.timestamp.calls import CALLS
 from phalanx.runtime.modules.timestamp.declarations import Now
+
+
+def genesis(ctx: Context, now_ms: int) -> None:
+    """Block 0's time (ms since the Unix epoch)."""
+    d.Now.put(ctx.state, now_ms)
+
 
 MODULE = Module(
     name=d.NAME,
@@ -20,7 +26,8 @@ MODULE = Module(
     storage=d.STORAGE,
     calls=CALLS,
     constants=d.CONSTANTS,
+    genesis=lambda ctx, config: genesis(ctx, config.timestamp_ms),
     on_finalize=logic.on_finalize,
 )
 
-__all__ = ["CALLS", "MODULE", "Now"]
+__all__ = ["CALLS", "MODULE", "Now", "genesis"]

@@ -102,7 +102,8 @@ def invariants(state: State) -> list[str]:
 
 MODULE = Module(
     name=d.NAME, index=d.INDEX, crate="pallet_validators", storage=d.STORAGE, calls=CALLS, events=d.EVENTS,
-    errors=d.ERRORS, constants=d.CONSTANTS, on_initialize=on_initialize, invariants=invariants,
+    errors=d.ERRORS, constants=d.CONSTANTS, genesis=lambda ctx, config: genesis(ctx, config.validators),
+    on_initialize=on_initialize, invariants=invariants,
 )  # fmt: skip
 
 __all__ = [
