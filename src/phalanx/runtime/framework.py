@@ -368,3 +368,11 @@ def pallet_account(pallet_id: bytes) -> bytes:
     if len(pallet_id) != 8:
         raise ValueError("a pallet id is 8 bytes")
     return (b"modl" + pallet_id).ljust(32, b"\x00")
+
+
+def pallet_sub_account(pallet_id: bytes, sub: bytes) -> bytes:
+    """An account a module keeps for one of its items (a contract, ...), as Substrate's
+    `PalletId::into_sub_account_truncating`: b"modl" ++ id ++ sub, cut or zero-padded to 32 bytes."""
+    if len(pallet_id) != 8:
+        raise ValueError("a pallet id is 8 bytes")
+    return (b"modl" + pallet_id + sub)[:32].ljust(32, b"\x00")

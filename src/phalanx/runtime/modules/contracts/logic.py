@@ -17,7 +17,7 @@ from phalanx.contracts import PublicEvent, Withdraw, compute_builtin_id, get_bui
 from phalanx.contracts.effects import Effect
 from phalanx.crypto import KeyType
 from phalanx.mq import AccountOrigin, ContractKeyDistribution, Message, RuntimeOrigin, Topic
-from phalanx.runtime.framework import Context
+from phalanx.runtime.framework import Context, pallet_sub_account
 from phalanx.runtime.modules.balances import declarations as balances_d
 from phalanx.runtime.modules.balances import logic as balances
 from phalanx.runtime.modules.contracts import declarations as d
@@ -38,7 +38,7 @@ DEPOSIT_COMMANDS: dict[str, Callable[[bytes, int], bytes]] = {
 def compute_contract_account(contract_id: bytes) -> bytes:
     """The account holding a contract's public PHA: b"modl" ++ b"phx/ctrt" ++ contract_id, cut to 32 bytes
     (Substrate's `PalletId::into_sub_account_truncating`)."""
-    return (b"modl" + d.ACCOUNT_PALLET_ID + contract_id)[:32]
+    return pallet_sub_account(d.ACCOUNT_PALLET_ID, contract_id)
 
 
 def get_instance(state: State, contract_id: bytes) -> dict[str, Any]:
