@@ -3,7 +3,10 @@
 Pallet indices are fixed forever once a chain runs: System 0, Timestamp 1, Balances 2,
 TransactionPayment 3, Sudo 4; indices 5-9 are kept free; later modules (staking, session,
 governance, treasury, registry, mq, contracts, computation, ...) take 10 and up. Adding a module is
-adding it to `MODULES` below (and its genesis to `build_genesis` in `genesis.py` if it has one).
+adding it to `MODULES` below; its order there is also the order genesis runs in (`genesis.py`).
+
+Below `MODULES` is the wiring of what one module asks of another (FRAME's `Config`): Staking's
+hooks, the Registry's new-worker listeners and Mq's routes. Modules register nothing themselves.
 """
 
 from __future__ import annotations
