@@ -14,10 +14,11 @@ Shape of an era (Session counts the blocks; see `logic` for the arithmetic):
     report_equivocation:                                slash (see `slashing`), proceeds to the treasury
 
 Engines: CometBFT receives the elected set through `hooks.on_new_validator_set` (the Validators
-module) and names each block's proposer through `hooks.register_author_finder`. The dev engine keeps
-its single dev authority whatever the election says; its blocks are credited to `FallbackAuthor`
-(the genesis dev authority), which earns points only if it is also an elected validator.
-Parameters are genesis parameters (`genesis_config.StakingConfig`); ValidatorCount can be changed by root.
+module, wired in assembly) and names each block's proposer through `hooks.register_author_finder`.
+The dev engine keeps its single dev authority whatever the election says; its blocks are credited
+to `FallbackAuthor` (the genesis dev authority), which earns points only if it is also an elected
+validator. Parameters are genesis parameters (`genesis_config.StakingConfig`); ValidatorCount can
+be changed by root.
 """
 
 from __future__ import annotations
