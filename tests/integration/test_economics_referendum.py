@@ -32,9 +32,9 @@ from phalanx.runtime import ChainSpec
 from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.extrinsic import sign_extrinsic
 from phalanx.runtime.modules.democracy import declarations as democracy_d
+from phalanx.runtime.modules.democracy.genesis_config import DemocracyConfig
 from phalanx.runtime.modules.democracy.logic import encode_vote
 from phalanx.runtime.modules.staking import declarations as staking_d
-from phalanx.runtime.modules.staking.config import DemocracyConfig
 from phalanx.runtime.version import SPEC_VERSION, TRANSACTION_VERSION
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]

@@ -20,7 +20,7 @@ re-verification is sound), `Runtime.decode(xt)`, `Runtime.dev_authority`;
 
 Writing a module
 ----------------
-A module lives in `modules/<name>/` and has the shape of `modules/balances/`:
+A module lives in `modules/<name>/` and has the shape of `modules/balances/` (every module has it):
 
 - `declarations.py`: `NAME`, a fixed pallet `INDEX`; storage items
   (`StorageValue(NAME, "Item", codec, default)` / `StorageMap(NAME, "Item", Hasher.BLAKE2_128_CONCAT,
@@ -28,7 +28,8 @@ A module lives in `modules/<name>/` and has the shape of `modules/balances/`:
   default None makes the item `Optional` in metadata); events (`EventDecl("Transfer", index,
   (field_("from", AccountId, "T::AccountId"), ...))`, past tense, named fields); errors (one class per
   condition, subclass of `ModuleError`, `module = "<name>"`, `code` = its fixed error index, docstring
-  = its metadata doc); constants (`Constant(name, codec, value)`).
+  = its metadata doc); constants (`Constant(name, codec, value)`); the tuples `STORAGE`, `EVENTS`,
+  `ERRORS`, `CONSTANTS` the module is built from.
 - `logic.py`: plain functions over explicit state (`ctx: Context` gives `ctx.state`, the block number
   and `ctx.deposit_event`). They raise a module error *before* writing anything they would have to
   undo; the executive also runs every call in its own storage transaction, so a failed call leaves
@@ -37,15 +38,29 @@ A module lives in `modules/<name>/` and has the shape of `modules/balances/`:
   `ensure_root`, `ensure_none`), call the logic, emit the event; then `CallDecl(name, index, args,
   fn, weight)` with a fixed index and a fixed ref_time weight (it sets the fee). Root-only calls
   start with `force_`. Addresses in arguments are `MULTI_ADDRESS` and are resolved with
-  `balances.calls.lookup`.
-- `__init__.py`: the module docstring (what it is for, its rules), `genesis(ctx, ...)`, hooks
-  (`on_initialize(ctx)`, `on_finalize(ctx)`), `invariants(state) -> list[str]` (problems found; tests
-  check them after every block), and `MODULE = Module(name=..., index=..., crate="pallet_<name>", ...)`.
+  `framework.lookup`. A module without calls says so in a one-line `calls.py`.
+- `genesis_config.py`, if genesis takes parameters: a frozen dataclass with `check()` (GenesisError
+  for values the module cannot run with), `to_json()` and `from_json()`; `chain_spec.GenesisConfig`
+  holds it as a field.
+- `__init__.py`: the module docstring (what it is for, its rules), `genesis(ctx, config)` (checks its
+  config, then writes block 0's state), hooks (`on_initialize(ctx)`, `on_finalize(ctx)`),
+  `invariants(state) -> list[str]` (problems found; tests check them after every block), and
+  `MODULE = Module(name=..., index=..., crate="pallet_<name>", genesis=lambda ctx, config:
+  genesis(ctx, config.<field>), ...)`. What other packages use is re-exported here.
+
+A module imports the modules below it, never one that builds on it. What it must ask of a module
+above (Staking asks who authored a block; the Registry tells who registered; Mq hands a message to
+its handler) is a hook it declares (`staking/hooks.py`, `registry/hooks.py`, `mq/routing.py`) and
+the composition, `assembly.py`, wires, like FRAME's `Config`; never a registration made when a
+module is imported. Helpers every module needs (`framework.lookup`, `framework.pallet_account`,
+`system.declarations.TREASURY_ACCOUNT`) live below all of them.
 
 Then add `MODULE` to `assembly.MODULES` (indices: System 0, Timestamp 1, Balances 2,
-TransactionPayment 3, Sudo 4, 5-9 free, new modules 10+; never renumber), its genesis to
-`genesis.build_genesis` (and its config to `chain_spec.GenesisConfig`), and tests in
-`tests/unit/runtime/`. Metadata, call decoding and event decoding follow from the declarations.
+TransactionPayment 3, Sudo 4, 5-9 free, new modules 10+; never renumber; its place in the tuple is
+also its genesis order), its hooks to the wiring there, its genesis config to
+`chain_spec.GenesisConfig`, and tests in `tests/unit/runtime/`. Metadata, call decoding, event
+decoding and genesis (`genesis.build_genesis`, a loop over the modules) follow from the
+declarations.
 """
 
 from phalanx.runtime.block import Block, DigestItem, Header

@@ -28,9 +28,11 @@ from phalanx.runtime.errors import GenesisError
 from phalanx.runtime.framework import pallet_account
 from phalanx.runtime.modules.balances.declarations import EXISTENTIAL_DEPOSIT, PHA
 from phalanx.runtime.modules.contracts.genesis_config import ContractsGenesis
+from phalanx.runtime.modules.democracy.genesis_config import DemocracyConfig
 from phalanx.runtime.modules.registry.genesis_config import RegistryGenesis
-from phalanx.runtime.modules.staking.config import EconomicsGenesis
-from phalanx.runtime.modules.transaction_payment import TREASURY_ACCOUNT
+from phalanx.runtime.modules.session.genesis_config import SessionConfig
+from phalanx.runtime.modules.staking.genesis_config import StakingConfig
+from phalanx.runtime.modules.system.declarations import TREASURY_ACCOUNT
 
 TOTAL_SUPPLY = 1_000_000_000 * PHA
 DEV_ACCOUNTS = ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")
@@ -49,6 +51,41 @@ ALLOCATIONS: tuple[tuple[str, bytes, int], ...] = (
 
 def allocation_account(pallet_id: bytes) -> bytes:
     return pallet_account(pallet_id)
+
+
+@dataclass(frozen=True)
+class EconomicsGenesis:
+    """The genesis configurations of the economics modules, which a chain spec keeps together under
+    `"economics"` (each module's own is in its `genesis_config`)."""
+
+    staking: StakingConfig = field(default_factory=StakingConfig)
+    session: SessionConfig = field(default_factory=SessionConfig)
+    democracy: DemocracyConfig = field(default_factory=DemocracyConfig)
+
+    def check(self) -> None:
+        """Raise GenesisError for parameters the modules cannot run with."""
+        self.staking.check()
+        self.session.check()
+        self.democracy.check()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "staking": self.staking.to_json(),
+            "session": self.session.to_json(),
+            "democracy": self.democracy.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any] | None) -> EconomicsGenesis:
+        if not d:
+            return cls()
+        try:
+            staking = StakingConfig.from_json(d.get("staking") or {})
+            session = SessionConfig.from_json(d.get("session") or {})
+            democracy = DemocracyConfig.from_json(d.get("democracy") or {})
+        except (KeyError, TypeError, ValueError) as exc:
+            raise GenesisError(f"malformed economics genesis: {exc}") from None
+        return cls(staking, session, democracy)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ write a new module with these pieces.
 - module errors: subclasses of `phalanx.runtime.errors.ModuleError` whose `code` is the error index.
 - `Constant`: a named, typed value exposed in metadata.
 - `Context`: what a call, a hook or genesis sees: the state, the block, and the event sink.
+- `Module`: all of the above for one module, with its genesis, hooks and invariants.
 """
 
 from __future__ import annotations
@@ -20,14 +21,17 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from phalanx.codec import Codec, Enum, FieldInfo, TypeInfo, VariantInfo, Vec, decode_compact, encode_compact
 from phalanx.crypto import blake2_128_concat, blake2_256, identity, twox_64_concat, twox_128
 from phalanx.crypto.hashing import blake2_128, twox_256
 from phalanx.runtime.block import DigestItem
-from phalanx.runtime.errors import BadOrigin, DispatchFailure, ModuleError
+from phalanx.runtime.errors import BadOrigin, CannotLookup, DispatchFailure, ModuleError
 from phalanx.runtime.state import State
+
+if TYPE_CHECKING:
+    from phalanx.runtime.chain_spec import GenesisConfig
 
 # ----------------------------------------------------------------------------------------------------
 # Storage
@@ -151,7 +155,7 @@ class StorageMap:
 StorageItem = StorageValue | StorageMap
 
 # ----------------------------------------------------------------------------------------------------
-# Origins
+# Origins and addresses
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,15 @@ def ensure_root(origin: Origin) -> None:
 def ensure_none(origin: Origin) -> None:
     if origin.kind != "none":
         raise BadOrigin("this call is an inherent and must not be signed")
+
+
+def lookup(address: tuple[str, Any]) -> bytes:
+    """The account of a `MultiAddress` call argument; only `MultiAddress::Id` is supported (CannotLookup
+    otherwise). Every call that names an account resolves it with this."""
+    kind, value = address
+    if kind != "Id":
+        raise CannotLookup(f"MultiAddress::{kind} is not supported; use MultiAddress::Id")
+    return bytes(value)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -261,7 +274,12 @@ class Context:
 
 @dataclass(frozen=True)
 class Module:
-    """One runtime module, assembled from its declarations. See the `phalanx.runtime` docstring."""
+    """One runtime module, assembled from its declarations. See the `phalanx.runtime` docstring.
+
+    `genesis(ctx, config)` writes the module's part of block 0 from the chain's `GenesisConfig` (it
+    picks its own field and checks it first); `phalanx.runtime.genesis` runs every module's in the
+    composition's order, so a module may read what a module before it wrote.
+    """
 
     name: str
     index: int
@@ -271,6 +289,7 @@ class Module:
     events: tuple[EventDecl, ...] = ()
     errors: tuple[type[ModuleError], ...] = ()
     constants: tuple[Constant, ...] = ()
+    genesis: Callable[[Context, GenesisConfig], None] | None = None
     on_initialize: Callable[[Context], None] | None = None
     on_finalize: Callable[[Context], None] | None = None
     invariants: Callable[[State], list[str]] | None = None
@@ -349,3 +368,11 @@ def pallet_account(pallet_id: bytes) -> bytes:
     if len(pallet_id) != 8:
         raise ValueError("a pallet id is 8 bytes")
     return (b"modl" + pallet_id).ljust(32, b"\x00")
+
+
+def pallet_sub_account(pallet_id: bytes, sub: bytes) -> bytes:
+    """An account a module keeps for one of its items (a contract, ...), as Substrate's
+    `PalletId::into_sub_account_truncating`: b"modl" ++ id ++ sub, cut or zero-padded to 32 bytes."""
+    if len(pallet_id) != 8:
+        raise ValueError("a pallet id is 8 bytes")
+    return (b"modl" + pallet_id + sub)[:32].ljust(32, b"\x00")

@@ -26,10 +26,12 @@ from phalanx.engine.abci.types import (
 from phalanx.engine.cometbft.app import RuntimeApplication
 from phalanx.localnet.cometbft.keys import Ed25519Key
 from phalanx.runtime import ChainSpec
+from phalanx.runtime.chain_spec import EconomicsGenesis
 from phalanx.runtime.modules import treasury, validators
+from phalanx.runtime.modules.session.genesis_config import SessionConfig
 from phalanx.runtime.modules.staking import Staker
 from phalanx.runtime.modules.staking import declarations as staking_d
-from phalanx.runtime.modules.staking.config import EconomicsGenesis, SessionConfig, StakingConfig
+from phalanx.runtime.modules.staking.genesis_config import StakingConfig
 from phalanx.runtime.state import State
 from phalanx.storage import Database
 

@@ -11,16 +11,12 @@ from runtime_testchain import Chain
 from phalanx.chain import Blockchain
 from phalanx.crypto import Keypair
 from phalanx.runtime import BuiltBlock, ChainSpec
-from phalanx.runtime.chain_spec import GenesisConfig
+from phalanx.runtime.chain_spec import EconomicsGenesis, GenesisConfig
 from phalanx.runtime.modules.balances import declarations as balances_d
-from phalanx.runtime.modules.staking.config import (
-    DemocracyConfig,
-    EconomicsGenesis,
-    SessionConfig,
-    Staker,
-    StakingConfig,
-)
-from phalanx.runtime.modules.transaction_payment import TREASURY_ACCOUNT
+from phalanx.runtime.modules.democracy.genesis_config import DemocracyConfig
+from phalanx.runtime.modules.session.genesis_config import SessionConfig
+from phalanx.runtime.modules.staking.genesis_config import Staker, StakingConfig
+from phalanx.runtime.modules.system.declarations import TREASURY_ACCOUNT
 from phalanx.runtime.state import State
 from phalanx.storage import Database
 

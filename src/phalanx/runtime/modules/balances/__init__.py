@@ -56,5 +56,6 @@ MODULE = Module(
     events=d.EVENTS,
     errors=d.ERRORS,
     constants=d.CONSTANTS,
+    genesis=lambda ctx, config: genesis(ctx, config.balances),
     invariants=invariants,
 )

@@ -5,19 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from phalanx.codec import U128, Bool, Compact, field_
-from phalanx.runtime.errors import CannotLookup
-from phalanx.runtime.framework import CallDecl, Context, Origin, ensure_root, ensure_signed
+from phalanx.runtime.framework import CallDecl, Context, Origin, ensure_root, ensure_signed, lookup
 from phalanx.runtime.modules.balances import logic
 from phalanx.runtime.modules.system import logic as system
 from phalanx.runtime.types import MULTI_ADDRESS
-
-
-def lookup(address: tuple[str, Any]) -> bytes:
-    """The account of a `MultiAddress`; only `MultiAddress::Id` is supported (CannotLookup otherwise)."""
-    kind, value = address
-    if kind != "Id":
-        raise CannotLookup(f"MultiAddress::{kind} is not supported; use MultiAddress::Id")
-    return bytes(value)
 
 
 def transfer_allow_death(ctx: Context, origin: Origin, dest: tuple[str, Any], value: int) -> None:

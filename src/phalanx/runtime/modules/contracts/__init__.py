@@ -4,12 +4,14 @@ Rules:
 - A built-in contract (`phalanx.contracts`) is deployed at genesis or by root; its id is
   `compute_builtin_id(name)`, its public PHA sit in `logic.compute_contract_account(id)`.
 - Each contract runs on up to `REPLICAS` registered workers, assigned when it is deployed and when
-  workers register; `logic.unassign_worker` (for the availability module) moves it elsewhere.
+  workers register (the Registry's new-worker listener, wired in assembly); `logic.unassign_worker`
+  (for the availability module) moves it elsewhere.
 - `push_command(contract_id, ciphertext)`: the chain never sees plaintext; it queues the ciphertext
   for enclaves in `Mq.InboundMessages` with the signer as origin, and emits only
   `CommandPushed { contract, sender, sequence }`.
 - `deposit(contract_id, amount)`: public PHA into the contract account and a chain-origin `Deposit`
-  command; `Withdraw` effects from the contract's verified egress (routed by Mq) pay back out.
+  command; `Withdraw` effects from the contract's verified egress (routed by Mq to `routes`) pay
+  back out.
 Storage layout: see `declarations`.
 """
 
@@ -44,7 +46,8 @@ def invariants(state: State) -> list[str]:
 
 MODULE = Module(
     name=d.NAME, index=d.INDEX, crate="pallet_contracts_confidential", storage=d.STORAGE, calls=CALLS,
-    events=d.EVENTS, errors=d.ERRORS, constants=d.CONSTANTS, invariants=invariants,
+    events=d.EVENTS, errors=d.ERRORS, constants=d.CONSTANTS,
+    genesis=lambda ctx, config: genesis(ctx, config.contracts), invariants=invariants,
 )  # fmt: skip
 
 __all__ = ["MODULE", "ContractsGenesis", "genesis", "invariants"]

@@ -17,7 +17,7 @@ from phalanx.contracts import PublicEvent, Withdraw, compute_builtin_id, get_bui
 from phalanx.contracts.effects import Effect
 from phalanx.crypto import KeyType
 from phalanx.mq import AccountOrigin, ContractKeyDistribution, Message, RuntimeOrigin, Topic
-from phalanx.runtime.framework import Context
+from phalanx.runtime.framework import Context, pallet_sub_account
 from phalanx.runtime.modules.balances import declarations as balances_d
 from phalanx.runtime.modules.balances import logic as balances
 from phalanx.runtime.modules.contracts import declarations as d
@@ -38,7 +38,7 @@ DEPOSIT_COMMANDS: dict[str, Callable[[bytes, int], bytes]] = {
 def compute_contract_account(contract_id: bytes) -> bytes:
     """The account holding a contract's public PHA: b"modl" ++ b"phx/ctrt" ++ contract_id, cut to 32 bytes
     (Substrate's `PalletId::into_sub_account_truncating`)."""
-    return (b"modl" + d.ACCOUNT_PALLET_ID + contract_id)[:32]
+    return pallet_sub_account(d.ACCOUNT_PALLET_ID, contract_id)
 
 
 def get_instance(state: State, contract_id: bytes) -> dict[str, Any]:
@@ -118,7 +118,7 @@ def _contract_ids(state: State) -> list[bytes]:
 def _tell_enclaves(ctx: Context, event: payloads.ContractDeployed | payloads.ContractAssigned
                    | payloads.ContractUnassigned) -> None:  # fmt: skip
     payload = payloads.REGISTRY_EVENT.encode(event)
-    mq.push_outbound(ctx, Message(RuntimeOrigin(), payloads.REGISTRY_TOPIC, payload))
+    mq.queue_for_enclaves(ctx, Message(RuntimeOrigin(), payloads.REGISTRY_TOPIC, payload))
 
 
 # -- commands and deposits -----------------------------------------------------------------------------
@@ -138,7 +138,8 @@ def push_command(ctx: Context, sender: bytes, contract_id: bytes, ciphertext: by
     if len(ciphertext) > d.MAX_COMMAND_LEN:
         raise d.CommandTooLarge(f"a command is at most {d.MAX_COMMAND_LEN} bytes, got {len(ciphertext)}")
     sequence = _next_sequence(ctx, contract_id)
-    mq.push_outbound(ctx, Message(AccountOrigin(sender), Topic.contract_command(contract_id), ciphertext))
+    message = Message(AccountOrigin(sender), Topic.contract_command(contract_id), ciphertext)
+    mq.queue_for_enclaves(ctx, message)
     ctx.deposit_event(d.CommandPushed, contract=contract_id, sender=sender, sequence=sequence)
     return sequence
 
@@ -157,7 +158,7 @@ def deposit(ctx: Context, who: bytes, contract_id: bytes, amount: int) -> int:
     balances.transfer(ctx, who, account, amount + endowment, keep_alive=True)
     sequence = _next_sequence(ctx, contract_id)
     payload = make_command(who, amount)
-    mq.push_outbound(ctx, Message(RuntimeOrigin(), Topic.contract_command(contract_id), payload))
+    mq.queue_for_enclaves(ctx, Message(RuntimeOrigin(), Topic.contract_command(contract_id), payload))
     ctx.deposit_event(d.Deposited, contract=contract_id, who=who, amount=amount, sequence=sequence)
     return sequence
 

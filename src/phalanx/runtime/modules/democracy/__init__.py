@@ -5,7 +5,7 @@ dispatched as root after the enactment delay (changing a parameter with a root s
 `Staking.set_validator_count`, spending from the Treasury, allowing an enclave measurement or
 registering a gatekeeper with the Registry's root calls). See `logic` for the rules and
 `phalanx.economics.voting` for the arithmetic. Parameters are genesis parameters
-(`staking.config.DemocracyConfig`).
+(`genesis_config.DemocracyConfig`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from phalanx.runtime.modules.balances import declarations as balances_d
 from phalanx.runtime.modules.democracy import declarations as d
 from phalanx.runtime.modules.democracy import logic
 from phalanx.runtime.modules.democracy.calls import CALLS
-from phalanx.runtime.modules.staking.config import DemocracyConfig
+from phalanx.runtime.modules.democracy.genesis_config import DemocracyConfig
 from phalanx.runtime.state import State
 
 
 def genesis(ctx: Context, config: DemocracyConfig) -> None:
+    config.check()
     state = ctx.state
     d.LaunchPeriod.put(state, config.launch_period)
     d.VotingPeriod.put(state, config.voting_period)
@@ -48,6 +49,7 @@ MODULE = Module(
     calls=CALLS,
     events=d.EVENTS,
     errors=d.ERRORS,
+    genesis=lambda ctx, config: genesis(ctx, config.economics.democracy),
     on_initialize=logic.on_initialize,
     invariants=invariants,
 )

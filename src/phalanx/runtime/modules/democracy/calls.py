@@ -6,8 +6,7 @@ from typing import Any
 
 from phalanx.codec import U32, U128, Compact, field_
 from phalanx.runtime.dispatch import Call
-from phalanx.runtime.framework import RUNTIME_CALL, CallDecl, Context, Origin, ensure_signed
-from phalanx.runtime.modules.balances.calls import lookup
+from phalanx.runtime.framework import RUNTIME_CALL, CallDecl, Context, Origin, ensure_signed, lookup
 from phalanx.runtime.modules.democracy import declarations as d
 from phalanx.runtime.modules.democracy import logic
 from phalanx.runtime.types import MULTI_ADDRESS

@@ -5,7 +5,7 @@ from __future__ import annotations
 from phalanx.codec import U8, U32, U128, AccountId, Bool, Enum, Struct, Tuple, Vec, field_, variant
 from phalanx.runtime.errors import ModuleError
 from phalanx.runtime.framework import RUNTIME_CALL, EventDecl, Hasher, StorageMap, StorageValue
-from phalanx.runtime.modules.sudo import DISPATCH_RESULT
+from phalanx.runtime.modules.sudo.declarations import DISPATCH_RESULT
 
 NAME = "Democracy"
 INDEX = 13

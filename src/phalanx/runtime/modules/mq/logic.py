@@ -1,6 +1,6 @@
 """Mq logic: appending messages for enclaves, and accepting signed messages from them once, in order.
 
-`push_outbound` is what other modules call to tell enclaves something. `accept` applies the
+`queue_for_enclaves` is what other modules call to tell enclaves something. `accept` applies the
 per-sender sequence rule of `phalanx.mq.check_sequence` with one refinement: a message whose sender
 and sequence were accepted in the last `DEDUP_WINDOW` blocks *with the same signed content* is an
 identical copy (several gatekeepers or contract replicas send the same message) and is ignored
@@ -18,15 +18,10 @@ from phalanx.runtime.framework import Context
 from phalanx.runtime.modules.mq import declarations as d
 
 
-def push_outbound(ctx: Context, message: Message) -> None:
-    """Append `message` to this block's messages for enclaves."""
+def queue_for_enclaves(ctx: Context, message: Message) -> None:
+    """Append `message` to this block's messages for enclaves (`Mq.InboundMessages`)."""
     d.InboundMessages.append(ctx.state, message)
     d.InboundTotal.put(ctx.state, d.InboundTotal.get(ctx.state) + 1)
-
-
-def get_outbound(ctx: Context) -> list[Message]:
-    messages: list[Message] = list(d.InboundMessages.get(ctx.state))
-    return messages
 
 
 def accept(ctx: Context, signed: SignedMessage, keys: Sequence[tuple[bytes, KeyType]]) -> bool:
@@ -70,7 +65,7 @@ def _digest(signed: SignedMessage) -> bytes:
 
 
 def on_initialize(ctx: Context) -> None:
-    """Start the block with an empty outbound queue and forget dedup entries that left the window."""
+    """Start the block with no messages for enclaves yet and forget dedup entries that left the window."""
     d.InboundMessages.kill(ctx.state)
     expired = list(d.AcceptedExpiry.get(ctx.state, ctx.block_number))
     if expired:

@@ -62,7 +62,8 @@ def invariants(state: State) -> list[str]:
 
 MODULE = Module(
     name=d.NAME, index=d.INDEX, crate="pallet_registry", storage=d.STORAGE, calls=CALLS, events=d.EVENTS,
-    errors=d.ERRORS, on_initialize=record_genesis_hash, invariants=invariants,
+    errors=d.ERRORS, genesis=lambda ctx, config: genesis(ctx, config.registry),
+    on_initialize=record_genesis_hash, invariants=invariants,
     docs=tuple(line for line in (__doc__ or "").splitlines()[:1]),
 )  # fmt: skip
 

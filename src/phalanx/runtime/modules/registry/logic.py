@@ -26,11 +26,11 @@ from phalanx.attestation.registration import (
 from phalanx.crypto import KeyType, blake2_256
 from phalanx.mq import MASTER_KEY_TOPIC, MasterKeyRotation, Message, RuntimeOrigin, encode_gatekeeper_payload
 from phalanx.runtime.framework import Context
-from phalanx.runtime.modules import timestamp
-from phalanx.runtime.modules.contracts import logic as contracts
 from phalanx.runtime.modules.mq import logic as mq
 from phalanx.runtime.modules.mq import payloads
 from phalanx.runtime.modules.registry import declarations as d
+from phalanx.runtime.modules.registry import hooks
+from phalanx.runtime.modules.timestamp import declarations as timestamp
 from phalanx.runtime.state import State
 
 ATTESTATION_ERRORS: dict[type[att.AttestationError], type[d.RegistryError]] = {
@@ -76,11 +76,6 @@ def get_policy(state: State) -> AttestationPolicy:
 def get_worker(state: State, identity: bytes) -> dict[str, Any] | None:
     worker: dict[str, Any] | None = d.Workers.get(state, identity)
     return worker
-
-
-def get_worker_identities(state: State) -> list[bytes]:
-    """Registered worker identities in storage order (by key hash: deterministic, not chosen)."""
-    return [worker for worker, _ in d.Workers.iter(state)]
 
 
 def get_gatekeeper_keys(state: State) -> list[tuple[bytes, KeyType]]:
@@ -179,7 +174,7 @@ def register_worker(ctx: Context, host: bytes, info: RegistrationInfo, evidence:
                       confidence_level=report.confidence_level, first_time=previous is None)  # fmt: skip
     _tell_enclaves(ctx, payloads.WorkerRegistered(identity, info.encryption_public))
     if previous is None:
-        contracts.assign_new_worker(ctx, identity)
+        hooks.notify_worker_registered(ctx, identity)
     return previous is None
 
 
@@ -198,7 +193,7 @@ def register_gatekeeper(ctx: Context, worker: bytes) -> None:
 
 
 def _tell_enclaves(ctx: Context, event: payloads.WorkerRegistered | payloads.GatekeeperRegistered) -> None:
-    mq.push_outbound(
+    mq.queue_for_enclaves(
         ctx, Message(RuntimeOrigin(), payloads.REGISTRY_TOPIC, payloads.REGISTRY_EVENT.encode(event))
     )
 
@@ -263,6 +258,6 @@ def request_rotation(ctx: Context) -> int:
     generation: int = newest + 1
     d.PendingRotation.put(ctx.state, generation)
     payload = encode_gatekeeper_payload(MasterKeyRotation(generation))
-    mq.push_outbound(ctx, Message(RuntimeOrigin(), MASTER_KEY_TOPIC, payload))
+    mq.queue_for_enclaves(ctx, Message(RuntimeOrigin(), MASTER_KEY_TOPIC, payload))
     ctx.deposit_event(d.MasterKeyRotationRequested, generation=generation)
     return generation

@@ -14,10 +14,11 @@ Shape of an era (Session counts the blocks; see `logic` for the arithmetic):
     report_equivocation:                                slash (see `slashing`), proceeds to the treasury
 
 Engines: CometBFT receives the elected set through `hooks.on_new_validator_set` (the Validators
-module) and names each block's proposer through `hooks.register_author_finder`. The dev engine keeps
-its single dev authority whatever the election says; its blocks are credited to `FallbackAuthor`
-(the genesis dev authority), which earns points only if it is also an elected validator.
-Parameters are genesis parameters (`config.StakingConfig`); ValidatorCount can be changed by root.
+module, wired in assembly) and names each block's proposer through `hooks.register_author_finder`.
+The dev engine keeps its single dev authority whatever the election says; its blocks are credited
+to `FallbackAuthor` (the genesis dev authority), which earns points only if it is also an elected
+validator. Parameters are genesis parameters (`genesis_config.StakingConfig`); ValidatorCount can
+be changed by root.
 """
 
 from __future__ import annotations
@@ -27,14 +28,15 @@ from phalanx.runtime.modules.balances import declarations as balances_d
 from phalanx.runtime.modules.staking import declarations as d
 from phalanx.runtime.modules.staking import logic
 from phalanx.runtime.modules.staking.calls import CALLS
-from phalanx.runtime.modules.staking.config import EconomicsGenesis, Staker, StakingConfig
+from phalanx.runtime.modules.staking.genesis_config import Staker, StakingConfig
 from phalanx.runtime.state import State
 
-__all__ = ["MODULE", "EconomicsGenesis", "Staker", "StakingConfig", "genesis"]
+__all__ = ["MODULE", "Staker", "StakingConfig", "genesis"]
 
 
-def genesis(ctx: Context, config: StakingConfig, fallback_author: bytes | None) -> list[bytes]:
-    """Store the parameters, bond the genesis stakers, elect era 0; returns its validators."""
+def genesis(ctx: Context, config: StakingConfig, fallback_author: bytes | None) -> None:
+    """Check and store the parameters, bond the genesis stakers, elect era 0 (`ErasElected[0]`)."""
+    config.check()
     state = ctx.state
     d.ValidatorCount.put(state, config.validator_count)
     d.SessionsPerEra.put(state, config.sessions_per_era)
@@ -56,7 +58,7 @@ def genesis(ctx: Context, config: StakingConfig, fallback_author: bytes | None) 
     for staker in config.stakers:  # nominations after every candidate exists
         if staker.role == "nominator":
             logic.nominate(ctx, staker.stash, list(staker.targets))
-    return logic.start_era(ctx, None)
+    logic.start_era(ctx, None)
 
 
 def on_initialize(ctx: Context) -> None:
@@ -93,6 +95,7 @@ MODULE = Module(
     events=d.EVENTS,
     errors=d.ERRORS,
     constants=d.CONSTANTS,
+    genesis=lambda ctx, config: genesis(ctx, config.economics.staking, config.dev_authority),
     on_initialize=on_initialize,
     on_finalize=on_finalize,
     invariants=invariants,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from phalanx.codec import U32, U128, AccountId, Bytes, Compact, FixedBytes, Vec, field_
-from phalanx.runtime.framework import CallDecl, Context, Origin, ensure_root, ensure_signed
-from phalanx.runtime.modules.balances.calls import lookup
+from phalanx.runtime.framework import CallDecl, Context, Origin, ensure_root, ensure_signed, lookup
 from phalanx.runtime.modules.staking import declarations as d
 from phalanx.runtime.modules.staking import logic, slashing
 from phalanx.runtime.types import MULTI_ADDRESS

@@ -1,7 +1,8 @@
 """How Staking meets the consensus engine: validator-set listeners and block-author finders.
 
 The runtime does not know who orders blocks, so Staking asks and tells through two small hooks that
-a consensus-facing module registers once, at import time (so every node registers the same ones):
+the composition (`phalanx.runtime.assembly`) wires once, to the consensus-facing module's functions
+(so every node runs the same ones):
 
 - `on_new_validator_set(hook)`: `hook(ctx, era, elected)` runs in the block that starts an era, with
   `elected` = ((stash, total exposure in planck), ...) in election order. The Validators module (index

@@ -22,12 +22,12 @@ from phalanx.economics.fixed import Perbill, Perquintill
 from phalanx.economics.inflation import InflationParams, compute_era_payout
 from phalanx.economics.phragmen import elect
 from phalanx.runtime.framework import Context
-from phalanx.runtime.modules import treasury
 from phalanx.runtime.modules.balances import declarations as balances_d
 from phalanx.runtime.modules.balances import logic as balances
 from phalanx.runtime.modules.staking import declarations as d
 from phalanx.runtime.modules.staking import hooks
-from phalanx.runtime.modules.timestamp import Now
+from phalanx.runtime.modules.timestamp.declarations import Now
+from phalanx.runtime.modules.treasury import logic as treasury
 from phalanx.runtime.state import State
 
 ED = balances_d.EXISTENTIAL_DEPOSIT
@@ -63,10 +63,6 @@ def inflation_params(state: State) -> InflationParams:
         Perquintill(cfg["i_0"]),
         Perquintill(cfg["falloff"]),
     )
-
-
-def total_bonded(state: State) -> int:
-    return sum(int(ledger["total"]) for _, ledger in d.Ledger.iter(state))
 
 
 # -- bonding -------------------------------------------------------------------------------------------

@@ -23,9 +23,9 @@ from phalanx.economics.fixed import Perbill
 from phalanx.errors import PhalanxError
 from phalanx.runtime.block import Header
 from phalanx.runtime.framework import Context
-from phalanx.runtime.modules import treasury
 from phalanx.runtime.modules.staking import declarations as d
 from phalanx.runtime.modules.staking import logic
+from phalanx.runtime.modules.treasury import logic as treasury
 
 DEV_FINALITY_DOMAIN = b"phalanx/dev-finality/v1"
 """What the dev engine's authority signs before `genesis_hash ++ block_hash` (see phalanx.engine.finality)."""

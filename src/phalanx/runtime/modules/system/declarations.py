@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from phalanx.codec import H256, U16, U32, AccountId, Struct, Vec, field_
 from phalanx.runtime.errors import ModuleError
-from phalanx.runtime.framework import RUNTIME_EVENT, Constant, EventDecl, Hasher, StorageMap, StorageValue
+from phalanx.runtime.framework import (
+    RUNTIME_EVENT,
+    Constant,
+    EventDecl,
+    Hasher,
+    StorageMap,
+    StorageValue,
+    pallet_account,
+)
 from phalanx.runtime.types import ACCOUNT_INFO, DISPATCH_ERROR, DISPATCH_INFO, PHASE, AccountInfo
 
 NAME = "System"
@@ -13,6 +21,12 @@ INDEX = 0
 BLOCK_HASH_COUNT = 2400
 """How many recent block hashes are kept (and so the longest mortal era accepted)."""
 SS58_PREFIX = 30
+
+TREASURY_PALLET_ID = b"py/trsry"
+TREASURY_ACCOUNT = pallet_account(TREASURY_PALLET_ID)
+"""The chain's common purse (`modl` ++ `py/trsry` ++ zeros): fees, slashes and the unpaid inflation flow
+in (TransactionPayment, Staking), the Treasury module spends it. Here, below all of them, so none of
+them imports another for it."""
 
 # -- storage -------------------------------------------------------------------------------------------
 
@@ -90,42 +104,44 @@ EVENTS = (ExtrinsicSuccess, ExtrinsicFailed, CodeUpdated, NewAccount, KilledAcco
 # -- errors --------------------------------------------------------------------------------------------
 
 
-class SystemError(ModuleError):
+class SystemModuleError(ModuleError):
+    """A System error (its metadata variants are the classes below; this base is not one)."""
+
     module = "system"
 
 
-class InvalidSpecName(SystemError):
+class InvalidSpecName(SystemModuleError):
     """The name of specification does not match between the current runtime and the new runtime."""
 
     code = 0
 
 
-class SpecVersionNeedsToIncrease(SystemError):
+class SpecVersionNeedsToIncrease(SystemModuleError):
     """The specification version is not allowed to decrease between the current runtime and the new
     runtime."""
 
     code = 1
 
 
-class FailedToExtractRuntimeVersion(SystemError):
+class FailedToExtractRuntimeVersion(SystemModuleError):
     """Failed to extract the runtime version from the new runtime."""
 
     code = 2
 
 
-class NonDefaultComposite(SystemError):
+class NonDefaultComposite(SystemModuleError):
     """Suicide called when the account has non-default composite data."""
 
     code = 3
 
 
-class NonZeroRefCount(SystemError):
+class NonZeroRefCount(SystemModuleError):
     """There is a non-zero reference count preventing the account from being purged."""
 
     code = 4
 
 
-class CallFiltered(SystemError):
+class CallFiltered(SystemModuleError):
     """The origin filter prevent the call to be dispatched."""
 
     code = 5

@@ -42,12 +42,6 @@ def put_account(ctx: Context, who: bytes, before: AccountInfo, after: AccountInf
             ctx.deposit_event(d.KilledAccount, account=who)
 
 
-def increment_nonce(ctx: Context, who: bytes, info: AccountInfo) -> AccountInfo:
-    after = info._replace(nonce=(info.nonce + 1) & 0xFFFFFFFF)
-    ctx.state.put(account_key(who), _encode_account(after))
-    return after
-
-
 def initialize_block(ctx: Context, number: int, parent_hash: bytes) -> None:
     """Start block `number`: record it and its parent, forget the previous block's events."""
     state = ctx.state

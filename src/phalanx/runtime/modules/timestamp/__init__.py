@@ -7,72 +7,27 @@ the dev engine may seal several blocks in one millisecond); anything else makes 
 
 from __future__ import annotations
 
-from phalanx.codec import U64, Bool, Compact, field_
-from phalanx.runtime.errors import InvalidBlock
-from phalanx.runtime.framework import CallDecl, Constant, Context, Module, Origin, StorageValue, ensure_none
-
-NAME = "Timestamp"
-INDEX = 1
-MINIMUM_PERIOD = 0
-
-# -- storage -------------------------------------------------------------------------------------------
-
-Now = StorageValue(
-    NAME, "Now", U64, 0, docs="The current time for the current block (ms since the Unix epoch)."
-)
-DidUpdate = StorageValue(
-    NAME, "DidUpdate", Bool, False, docs="Whether the timestamp has been updated in this block."
-)
-
-# -- logic ---------------------------------------------------------------------------------------------
+from phalanx.runtime.framework import Context, Module
+from phalanx.runtime.modules.timestamp import declarations as d
+from phalanx.runtime.modules.timestamp import logic
+from phalanx.runtime.modules.timestamp.calls import CALLS
+from phalanx.runtime.modules.timestamp.declarations import Now
 
 
-def set_now(ctx: Context, now: int) -> None:
-    """Record the block time; InvalidBlock if set twice or if time goes backwards."""
-    state = ctx.state
-    if DidUpdate.get(state):
-        raise InvalidBlock("Timestamp must be updated only once in the block")
-    previous = Now.get(state)
-    if now < previous + MINIMUM_PERIOD:
-        raise InvalidBlock(f"Timestamp {now} is before the previous block's {previous}")
-    Now.put(state, now)
-    DidUpdate.put(state, True)
-
-
-# -- calls ---------------------------------------------------------------------------------------------
-
-
-def set_(ctx: Context, origin: Origin, now: int) -> None:
-    ensure_none(origin)
-    set_now(ctx, now)
-
-
-CALLS = (
-    CallDecl(
-        "set",
-        0,
-        (field_("now", Compact(U64), "T::Moment"),),
-        set_,
-        10_000_000,
-        ("Set the current time (inherent, first extrinsic of every block).",),
-    ),
-)
-
-# -- hooks ---------------------------------------------------------------------------------------------
-
-
-def on_finalize(ctx: Context) -> None:
-    if not DidUpdate.get(ctx.state):
-        raise InvalidBlock("Timestamp must be updated once in the block")
-    DidUpdate.kill(ctx.state)
+def genesis(ctx: Context, now_ms: int) -> None:
+    """Block 0's time (ms since the Unix epoch)."""
+    d.Now.put(ctx.state, now_ms)
 
 
 MODULE = Module(
-    name=NAME,
-    index=INDEX,
+    name=d.NAME,
+    index=d.INDEX,
     crate="pallet_timestamp",
-    storage=(Now, DidUpdate),
+    storage=d.STORAGE,
     calls=CALLS,
-    constants=(Constant("MinimumPeriod", U64, MINIMUM_PERIOD, ("The minimum period between blocks.",)),),
-    on_finalize=on_finalize,
+    constants=d.CONSTANTS,
+    genesis=lambda ctx, config: genesis(ctx, config.timestamp_ms),
+    on_finalize=logic.on_finalize,
 )
+
+__all__ = ["CALLS", "MODULE", "Now", "genesis"]

@@ -1,0 +1,1 @@
+"""TransactionPayment has no calls: it charges every signed extrinsic from the executive."""
