@@ -149,6 +149,11 @@ class Receipt:
     def succeeded(self) -> bool:
         return self.error is None and self.events_error is None
 
+    @property
+    def failure(self) -> str | None:
+        """The error in one line (`Registry.MeasurementNotAllowed: <doc line>`), None on success."""
+        return None if self.error is None else str(self.error)
+
 
 # ---------------------------------------------------------------------------------------------
 # The chain

@@ -188,7 +188,7 @@ def test_submit_follows_to_finality_and_returns_a_receipt_with_the_named_error()
     assert (receipt.block_hash, receipt.block_number, receipt.index) == (BLOCK, 7, 1)
     assert [e.name for e in receipt.events] == ["ExtrinsicFailed"]
     assert receipt.error is not None and receipt.error.qualified_name == "Registry.MeasurementNotAllowed"
-    assert not receipt.succeeded
+    assert not receipt.succeeded and receipt.failure == str(receipt.error)
     assert ("system_accountNextIndex", [ss58_encode(ALICE.public_key)]) in node.requests
 
 
