@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from phalanx.client.rpc import ClientError, RpcClient, Subscription
@@ -79,7 +79,8 @@ class DispatchError:
     For a module's error (`kind == "Module"`) `module` and `name` name it, e.g. `Registry` and
     `MeasurementNotAllowed`, and `docs` is its first doc line; both are None when this runtime does
     not know the pallet or the error (`pallet_index`, `error_index` tell which). Other variants
-    (`BadOrigin`, `Token`, ...) have only their `kind` and the variant's `detail`."""
+    (`BadOrigin`, `Token`, ...) have only their `kind` and the variant's `detail`. `value` is the
+    decoded `dispatch_error` field as the event holds it."""
 
     kind: str
     module: str | None = None
@@ -88,6 +89,7 @@ class DispatchError:
     pallet_index: int | None = None
     error_index: int | None = None
     detail: Any = None
+    value: Any = field(default=None, compare=False)
 
     @property
     def qualified_name(self) -> str:
@@ -106,17 +108,18 @@ class DispatchError:
 def compute_dispatch_error(value: Any) -> DispatchError:
     """The `DispatchError` of a decoded `dispatch_error` field, its module error named from the runtime."""
     if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)):
-        return DispatchError(repr(value))
+        return DispatchError(repr(value), value=value)
     kind, detail = value
     if kind != "Module" or not isinstance(detail, dict):
-        return DispatchError(kind, detail=detail)
+        return DispatchError(kind, detail=detail, value=value)
     index, code = int(detail.get("index", -1)), bytes(detail.get("error", b""))[:1]
     module = MODULES_BY_INDEX.get(index)
     found = module.error_by_index(code[0]) if module is not None and code else None
     if module is None or found is None:
-        return DispatchError(kind, pallet_index=index, error_index=code[0] if code else None)
+        return DispatchError(kind, pallet_index=index, error_index=code[0] if code else None, value=value)
     doc = (found.__doc__ or "").strip().splitlines()
-    return DispatchError(kind, module.name, found.__name__, doc[0].strip() if doc else "", index, code[0])
+    docs = doc[0].strip() if doc else ""
+    return DispatchError(kind, module.name, found.__name__, docs, index, code[0], value=value)
 
 
 def compute_extrinsic_failure(events: list[EventRecord], index: int | None) -> DispatchError | None:

@@ -152,6 +152,7 @@ def test_map_entries_are_read_page_by_page(monkeypatch: pytest.MonkeyPatch) -> N
 def test_a_module_error_is_named_with_its_module_and_doc_line() -> None:
     error = compute_dispatch_error(registry_d.MeasurementNotAllowed("not allowed").dispatch_error())
     assert (error.module, error.name) == ("Registry", "MeasurementNotAllowed")
+    assert error.value == registry_d.MeasurementNotAllowed("not allowed").dispatch_error()
     doc = (registry_d.MeasurementNotAllowed.__doc__ or "").strip().splitlines()
     assert error.docs == (doc[0].strip() if doc else "")
     assert str(error) == "Registry.MeasurementNotAllowed" + (f": {error.docs}" if error.docs else "")

@@ -98,7 +98,7 @@ async def submit_call(rpc: RpcClient, signer: Keypair, call: bytes,
     failed (`Sudo.Sudid` with an error)."""
     receipt = await Chain(rpc).submit(signer, call, timeout)
     if receipt.error is not None:
-        raise DevnetError(f"the call failed: {receipt.error}")
+        raise DevnetError(f"the call failed: {receipt.error.value}")
     for event in receipt.events:
         result = event.fields.get("sudo_result")
         if (
