@@ -17,17 +17,15 @@ from typing import Any
 import aiohttp
 import sr25519
 
-from phalanx.client.tx import ChainContext, compose_signed_extrinsic, encode_transfer_call
+from phalanx.client.chain import compose_call
+from phalanx.client.tx import ChainContext, compose_signed_extrinsic
 from phalanx.crypto.hashing import blake2_256
 from phalanx.crypto.keys import Keypair
 from phalanx.primitives.ss58 import parse_account, ss58_encode
 from phalanx.runtime.chain_spec import ChainSpec, allocation_account
-from phalanx.runtime.modules.balances.calls import CALLS
-from phalanx.runtime.modules.balances.declarations import INDEX as BALANCES
 from phalanx.runtime.modules.balances.declarations import PHA
 
 READY = re.compile(r"phalanx dev ready: rpc=(ws://\S+) genesis=0x([0-9a-f]{64})")
-TRANSFER_KEEP_ALIVE = next(call.index for call in CALLS if call.name == "transfer_keep_alive")
 BATCH = 250  # extrinsics per JSON-RPC batch in `run_load`
 
 
@@ -104,7 +102,7 @@ def sign_transfers(accounts: list[Keypair], per_account: int, genesis: bytes) ->
 
 
 def transfer_call(dest: bytes, amount: int) -> bytes:
-    return encode_transfer_call(BALANCES, TRANSFER_KEEP_ALIVE, dest, amount)
+    return compose_call("Balances", "transfer_keep_alive", dest=("Id", dest), value=amount)
 
 
 async def run_load(url: str, extrinsics: list[bytes]) -> tuple[float, int, int]:

@@ -25,7 +25,6 @@ import pytest
 from e2e_network import Network
 
 from phalanx.client.confidential import (
-    EVENTS_KEY,
     TOKEN_ID,
     ConfidentialClient,
     encode_deposit,
@@ -228,7 +227,7 @@ async def _public_chain_view(url: str) -> list[tuple[str, bytes]]:
         for number in range(int(str(head["number"]), 16) + 1):
             block_hash = await rpc.request("chain_getBlockHash", [number])
             block = await rpc.request("chain_getBlock", [block_hash])
-            events = await rpc.request("state_getStorage", ["0x" + EVENTS_KEY.hex(), block_hash])
+            events = await rpc.request("state_getStorage", ["0x" + system_d.Events.key.hex(), block_hash])
             text = json.dumps([block, events])
             views.append((f"block #{number} and its events (RPC JSON)", text.encode()))
             binary = b"".join(bytes.fromhex(x[2:]) for x in block["block"]["extrinsics"])

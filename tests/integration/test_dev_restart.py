@@ -14,18 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from phalanx.client.chain import compose_call
 from phalanx.client.rpc import ClientError, RpcClient
-from phalanx.client.tx import compose_signed_extrinsic, encode_transfer_call, fetch_chain_context
+from phalanx.client.tx import compose_signed_extrinsic, fetch_chain_context
 from phalanx.crypto.keys import Keypair
-from phalanx.runtime.modules.balances.calls import CALLS
-from phalanx.runtime.modules.balances.declarations import INDEX as BALANCES
 
 if TYPE_CHECKING:
     from conftest import DevNodes
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
-TRANSFER_KEEP_ALIVE = next(call.index for call in CALLS if call.name == "transfer_keep_alive")
 WANT_FINALIZED = 12
 DEADLINE = 120.0
 
@@ -64,7 +62,8 @@ async def stream_until_killed(url: str, kill: Any) -> tuple[dict[str, str], dict
         while len(finalized) < WANT_FINALIZED:
             if loop.time() > deadline:
                 raise TimeoutError(f"only {len(finalized)} transfers finalized before the deadline")
-            call = encode_transfer_call(BALANCES, TRANSFER_KEEP_ALIVE, bob.public_key, 10**12 + nonce)
+            amount = 10**12 + nonce
+            call = compose_call("Balances", "transfer_keep_alive", dest=("Id", bob.public_key), value=amount)
             watchers.append(asyncio.create_task(watch(compose_signed_extrinsic(alice, call, nonce, chain))))
             nonce += 1
             await asyncio.sleep(0.02)

@@ -39,8 +39,9 @@ from test_worker_live import (
     until,
 )
 
-from phalanx.attestation import EVIDENCE_CODEC, REGISTRATION_INFO_CODEC, evidence_to_value
+from phalanx.attestation import evidence_to_value
 from phalanx.attestation.registration import CometBftTrustRoot, encode_trust_root
+from phalanx.client.chain import Chain, build_call, compose_call
 from phalanx.client.rpc import RpcClient
 from phalanx.contracts.token import Transfer
 from phalanx.crypto import Keypair
@@ -57,7 +58,6 @@ from phalanx.localnet.cometbft.network import (
     stop_network,
 )
 from phalanx.runtime import ChainSpec
-from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.modules.registry import declarations as registry_d
 from phalanx.tee.platform.process import EnclaveProcess
 
@@ -155,18 +155,16 @@ async def register_stranger(rpc: RpcClient, tmp_path: Path, network: Network) ->
         if measurement != network.measurement:
             # this enclave runs the source tree, which changed since the test started: allow its code,
             # so that what the registry refuses is the trust root, not the measurement
-            allow = CALLS.call("Registry", "force_allow_measurement", measurement=measurement)
-            await registry.submit_call(rpc, SUDO, CALLS.encode(CALLS.call("Sudo", "sudo", call=allow)))
+            allow = build_call("Registry", "force_allow_measurement", measurement=measurement)
+            await registry.submit_call(rpc, SUDO, compose_call("Sudo", "sudo", call=allow))
         await asyncio.to_thread(enclave.init_trust, encode_trust_root(root))
         info, evidence = await asyncio.to_thread(enclave.get_info, b"http://127.0.0.1:9/query", None)
     finally:
         await asyncio.to_thread(enclave.stop)
-    call = bytes((registry_d.INDEX, 0)) + REGISTRATION_INFO_CODEC.encode(info)
-    call += EVIDENCE_CODEC.encode(evidence_to_value(evidence))
+    call = compose_call("Registry", "register_worker", info=info, evidence=evidence_to_value(evidence))
     with pytest.raises(registry.DevnetError) as refused:
         await registry.submit_call(rpc, Keypair.from_suri("//Ferdie"), call)
     code = bytes((registry_d.TrustRootMismatch.code, 0, 0, 0))
     module_error = repr({"index": registry_d.INDEX, "error": code})
     assert module_error in refused.value.message
-    raw = await rpc.request("state_getStorage", ["0x" + registry_d.Workers.key(info.identity_public).hex()])
-    assert raw is None
+    assert await Chain(rpc).get_entry(registry_d.Workers, info.identity_public) is None

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import aiohttp
 import pytest
 
+from phalanx.client.chain import Chain, compose_call
 from phalanx.client.rpc import RpcClient
 from phalanx.contracts import compute_builtin_id
 from phalanx.contracts.token import (
@@ -49,7 +50,6 @@ from phalanx.crypto import Keypair
 from phalanx.localnet import registry
 from phalanx.mq import ContractOrigin, GatekeeperOrigin
 from phalanx.runtime import ChainSpec
-from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.modules.contracts import declarations as contracts_d
 from phalanx.runtime.modules.mq import declarations as mq_d
 from phalanx.runtime.modules.registry import declarations as registry_d
@@ -199,7 +199,7 @@ async def registered(rpc: RpcClient, worker: WorkerProcess) -> None:
     """Wait until `worker` is in `Registry.Workers`; fail at once if its host says the chain refused it."""
 
     async def check() -> bool | None:
-        if await storage(rpc, registry_d.Workers.key(worker.identity)) is not None:
+        if await Chain(rpc).get_entry(registry_d.Workers, worker.identity) is not None:
             return True
         refused = worker.registration_refused()
         if refused is not None:
@@ -209,29 +209,21 @@ async def registered(rpc: RpcClient, worker: WorkerProcess) -> None:
     await until(f"registration of worker 0x{worker.identity.hex()}", check)
 
 
-async def storage(rpc: RpcClient, key: bytes) -> bytes | None:
-    raw = await rpc.request("state_getStorage", ["0x" + key.hex()])
-    return None if raw is None else bytes.fromhex(raw[2:])
-
-
 async def sequence_of(rpc: RpcClient, origin: Any) -> int:
-    raw = await storage(rpc, mq_d.Sequences.key(origin))
-    return 0 if raw is None else int(mq_d.Sequences.codec.decode(raw))
+    return int(await Chain(rpc).get_entry(mq_d.Sequences, origin))
 
 
 async def command_count(rpc: RpcClient) -> int:
-    raw = await storage(rpc, contracts_d.CommandSequence.key(TOKEN))
-    return 0 if raw is None else int(contracts_d.CommandSequence.codec.decode(raw))
+    return int(await Chain(rpc).get_entry(contracts_d.CommandSequence, TOKEN))
 
 
 async def free_balance(rpc: RpcClient, who: bytes) -> int:
-    data = await storage(rpc, system_d.Account.key(who))
-    return 0 if data is None else int(system_d.Account.codec.decode(data).free)
+    return int((await Chain(rpc).get_entry(system_d.Account, who)).free)
 
 
 async def contract_public(rpc: RpcClient) -> bytes | None:
-    raw = await storage(rpc, contracts_d.PublicKeys.key(TOKEN))
-    return None if raw is None else bytes(contracts_d.PublicKeys.codec.decode(raw)["public_key"])
+    key = await Chain(rpc).get_entry(contracts_d.PublicKeys, TOKEN)
+    return None if key is None else bytes(key["public_key"])
 
 
 async def query_balance(http: aiohttp.ClientSession, worker: WorkerProcess, who: Keypair) -> tuple[int, int]:
@@ -270,7 +262,7 @@ async def settled_balance(http: aiohttp.ClientSession, worker: WorkerProcess, wh
 
 
 async def submit(rpc: RpcClient, signer: Keypair, module: str, function: str, **args: Any) -> None:
-    await registry.submit_call(rpc, signer, CALLS.encode(CALLS.call(module, function, **args)))
+    await registry.submit_call(rpc, signer, compose_call(module, function, **args))
 
 
 async def push(rpc: RpcClient, signer: Keypair, key: bytes, command: TokenCommand) -> None:
@@ -303,9 +295,8 @@ def test_workers_against_a_live_dev_node(
             w2 = await asyncio.to_thread(worker, "w2", "//Charlie", 10_000)
             await registered(rpc, w2)
             key = await until("the token's public key", lambda: contract_public(rpc))
-            raw = await storage(rpc, contracts_d.Assignments.key(TOKEN))
-            assert raw is not None
-            assert set(contracts_d.Assignments.codec.decode(raw)) == {gk1.identity, w2.identity}
+            assignments = await Chain(rpc).get_entry(contracts_d.Assignments, TOKEN)
+            assert set(assignments) == {gk1.identity, w2.identity}
 
             # -- deposits and commands through the chain; encrypted queries to both replicas ---------------
             await submit(rpc, DAVE, "Contracts", "deposit", contract_id=TOKEN, amount=10 * PHA)
@@ -376,8 +367,7 @@ def test_the_host_follows_its_extrinsics_to_their_block(dev_node: Any) -> None:
     (named by its module error), an effect already on chain (nothing submitted), and a transaction the
     pool refuses every time (bounded attempts, then `SubmissionFailed`)."""
     def transfer(value: int) -> bytes:
-        call = CALLS.call("Balances", "transfer_keep_alive", dest=("Id", EVE.public_key), value=value)
-        return CALLS.encode(call)
+        return compose_call("Balances", "transfer_keep_alive", dest=("Id", EVE.public_key), value=value)
 
     async def scenario() -> None:
         async with RpcClient.connect(dev_node.url) as rpc:

@@ -8,19 +8,15 @@ import typer
 from rich.table import Table
 
 from phalanx.cli.common import DEFAULT_RPC, RpcOption, console, format_pha, run
+from phalanx.client.chain import Chain
 from phalanx.client.rpc import RpcClient
 from phalanx.crypto.errors import CryptoError
-from phalanx.crypto.hashing import blake2_128_concat, twox_128
 from phalanx.crypto.keys import Keypair, KeyType, generate_mnemonic
 from phalanx.primitives.ss58 import SS58_PREFIX, InvalidAddress, parse_account, ss58_encode
 
 app = typer.Typer(help="Create and inspect account keys; read balances.", no_args_is_help=True)
 
 SCHEMES = {"sr25519": KeyType.SR25519, "ed25519": KeyType.ED25519}
-
-
-def system_account_key(account: bytes) -> bytes:
-    return twox_128(b"System") + twox_128(b"Account") + blake2_128_concat(account)
 
 
 def resolve_account(text: str) -> bytes:
@@ -86,14 +82,9 @@ def inspect(
 
 
 async def fetch_account_info(rpc: RpcClient, account: bytes,
-                             at: str | None = None) -> tuple[int, int, int, int]:
+                             at: bytes | None = None) -> tuple[int, int, int, int]:
     """(nonce, free, reserved, frozen) of an account; zeros if it does not exist."""
-    from phalanx.runtime.types import ACCOUNT_INFO
-
-    raw = await rpc.request("state_getStorage", ["0x" + system_account_key(account).hex(), at])
-    if raw is None:
-        return 0, 0, 0, 0
-    info = ACCOUNT_INFO.decode(bytes.fromhex(raw[2:]))
+    info = await Chain(rpc).read("System", "Account", account, at=at)
     return info.nonce, info.free, info.reserved, info.frozen
 
 

@@ -16,6 +16,7 @@ import typer
 from phalanx.cli.account import resolve_account
 from phalanx.cli.common import DEFAULT_RPC, RpcOption, console, format_pha, parse_pha, run
 from phalanx.cli.transfer import describe_events, submit_finalized
+from phalanx.client.chain import Chain, build_call, compose_call
 from phalanx.client.rpc import RpcClient
 from phalanx.crypto.errors import CryptoError
 from phalanx.crypto.keys import Keypair
@@ -39,14 +40,12 @@ def _signer(suri: str) -> Keypair:
 
 def send(rpc: str, suri: str, module: str, function: str, **args: Any) -> None:
     """Sign `module.function(**args)` with `suri`, submit it, wait for finalization, print its events."""
-    from phalanx.runtime.assembly import CALLS
-
     signer = _signer(suri)
-    call = CALLS.encode(CALLS.call(module, function, **args))
+    call = compose_call(module, function, **args)
 
-    done, events = run(submit_finalized(rpc, signer, call))
-    console.print(f"{module}.{function} finalized in block 0x{done.block_hash.hex()}")
-    for line in describe_events(events, done.index):
+    receipt = run(submit_finalized(rpc, signer, call))
+    console.print(f"{module}.{function} finalized in block 0x{receipt.block_hash.hex()}")
+    for line in describe_events(receipt):
         console.print(f"  {line}")
 
 
@@ -56,10 +55,10 @@ def read(rpc: str, items: list[tuple[StorageValue | StorageMap, Any]]) -> list[A
     async def main() -> list[Any]:
         out = []
         async with RpcClient.connect(rpc) as client:
+            chain = Chain(client)
             for item, key in items:
-                storage_key = item.key if isinstance(item, StorageValue) else item.key(key)
-                raw = await client.request("state_getStorage", ["0x" + storage_key.hex()])
-                out.append(item.default if raw is None else item.codec.decode(bytes.fromhex(raw[2:])))
+                out.append(await (chain.get_value(item) if isinstance(item, StorageValue)
+                                  else chain.get_entry(item, key)))  # fmt: skip
         return out
 
     return run(main())
@@ -227,7 +226,7 @@ def propose(
         source,
         "Democracy",
         "propose",
-        proposal=CALLS.call(module, function, **values),
+        proposal=build_call(module, function, **values),
         value=parse_pha(deposit),
     )
 

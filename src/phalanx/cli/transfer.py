@@ -8,46 +8,18 @@ import typer
 
 from phalanx.cli.account import resolve_account
 from phalanx.cli.common import DEFAULT_RPC, RpcOption, console, format_pha, parse_pha, run
+from phalanx.client.chain import Chain, Receipt, compose_call
 from phalanx.client.rpc import RpcClient
-from phalanx.client.tx import (
-    Finalized,
-    compose_signed_extrinsic,
-    encode_transfer_call,
-    fetch_chain_context,
-    next_nonce,
-    submit_and_wait_finalized,
-)
 from phalanx.crypto.errors import CryptoError
 from phalanx.crypto.keys import Keypair
-from phalanx.errors import PhalanxError
 from phalanx.primitives.ss58 import ss58_encode
-from phalanx.runtime.modules.system import declarations as system_d
-
-EVENTS_KEY = system_d.Events.key
 
 
-def balances_call_indices() -> tuple[int, dict[str, int]]:
-    """The Balances module index and its call indices, from the runtime's declarations."""
-    from phalanx.runtime.modules.balances.calls import CALLS
-    from phalanx.runtime.modules.balances.declarations import INDEX
-
-    return INDEX, {call.name: call.index for call in CALLS}
-
-
-def describe_events(raw: bytes, extrinsic_index: int | None) -> list[str]:
+def describe_events(receipt: Receipt) -> list[str]:
     """One line per event of the extrinsic, decoded with the runtime's event codec."""
-    from phalanx.runtime.runtime import decode_events
-
-    try:
-        records = decode_events(raw)
-    except PhalanxError as error:  # a runtime of another version: say so rather than fail
-        return [f"(events not decoded: {error.message})"]
-    lines = []
-    for record in records:
-        if extrinsic_index is not None and record.phase != ("ApplyExtrinsic", extrinsic_index):
-            continue
-        lines.append(f"{record.module}.{record.name} {_render(record.fields)}")
-    return lines
+    if receipt.events_error is not None:  # a runtime of another version: say so rather than fail
+        return [f"(events not decoded: {receipt.events_error})"]
+    return [f"{record.module}.{record.name} {_render(record.fields)}" for record in receipt.events]
 
 
 def _render(value: Any) -> str:
@@ -62,17 +34,11 @@ def _render(value: Any) -> str:
     return str(value)
 
 
-async def submit_finalized(rpc: str, signer: Keypair, call: bytes) -> tuple[Finalized, bytes]:
-    """Sign `call` with the next nonce, submit it, wait for finalization; also the block's encoded events."""
+async def submit_finalized(rpc: str, signer: Keypair, call: bytes) -> Receipt:
+    """Sign `call` with the next nonce, submit it, wait for finalization; the receipt holds its events."""
     async with RpcClient.connect(rpc) as client:
-        chain = await fetch_chain_context(client)
-        nonce = await next_nonce(client, signer.public_key)
-        xt = compose_signed_extrinsic(signer, call, nonce, chain)
         with console.status("waiting for finalization…"):
-            done = await submit_and_wait_finalized(client, xt)
-        block = "0x" + done.block_hash.hex()
-        raw = await client.request("state_getStorage", ["0x" + EVENTS_KEY.hex(), block])
-        return done, bytes.fromhex(raw[2:]) if raw else b""
+            return await Chain(client).submit(signer, call)
 
 
 def transfer(
@@ -90,14 +56,13 @@ def transfer(
     except CryptoError as error:
         raise typer.BadParameter(f"not a usable secret URI: {error.message}", param_hint="--from") from None
     receiver = resolve_account(dest)
-    pallet, calls = balances_call_indices()
     call_name = "transfer_keep_alive" if keep_alive else "transfer_allow_death"
-    call = encode_transfer_call(pallet, calls[call_name], receiver, planck)
+    call = compose_call("Balances", call_name, dest=("Id", receiver), value=planck)
 
-    done, events = run(submit_finalized(rpc, signer, call))
-    xt_hash, block, index = "0x" + done.extrinsic_hash.hex(), "0x" + done.block_hash.hex(), done.index
+    receipt = run(submit_finalized(rpc, signer, call))
+    xt_hash, block = "0x" + receipt.extrinsic_hash.hex(), "0x" + receipt.block_hash.hex()
     sender_address, receiver_address = ss58_encode(signer.public_key), ss58_encode(receiver)
     console.print(f"transferred {format_pha(planck)} from {sender_address} to {receiver_address}")
-    console.print(f"extrinsic {xt_hash} finalized in block {block} (index {index})")
-    for line in describe_events(events, index):
+    console.print(f"extrinsic {xt_hash} finalized in block {block} (index {receipt.index})")
+    for line in describe_events(receipt):
         console.print(f"  {line}")

@@ -28,28 +28,18 @@ from typing import Any
 
 import aiohttp
 
+from phalanx.client.chain import Chain, compose_call
 from phalanx.client.rpc import ClientError, RpcClient
-from phalanx.client.tx import (
-    compose_signed_extrinsic,
-    fetch_chain_context,
-    next_nonce,
-    submit_and_wait_finalized,
-)
-from phalanx.codec import encode_compact
 from phalanx.contracts import compute_builtin_id
 from phalanx.crypto import Keypair
 from phalanx.errors import PhalanxError
 from phalanx.runtime.modules.contracts import declarations as contracts_d
-from phalanx.runtime.modules.contracts.calls import CALLS as CONTRACTS_CALLS
 from phalanx.runtime.modules.registry import declarations as registry_d
 from phalanx.runtime.modules.system import declarations as system_d
 from phalanx.tee.enclave.commands import encrypt_command
 from phalanx.tee.enclave.query import QueryAnswer, make_query, open_answer, seal_query
 
 TOKEN_ID = compute_builtin_id("token")
-_CALL_INDEX = {call.name: call.index for call in CONTRACTS_CALLS}
-EVENTS_KEY = system_d.Events.key
-PAGE = 1000
 DEFAULT_APPLY_TIMEOUT_S = 60.0
 HTTP_TIMEOUT_S = 30.0
 
@@ -157,40 +147,12 @@ class VerifiedAnswer:
     payload: bytes
 
 
-def _unhex(text: str) -> bytes:
-    return bytes.fromhex(text[2:] if text.startswith("0x") else text)
-
-
-def _hex(data: bytes) -> str:
-    return "0x" + data.hex()
-
-
-def compute_extrinsic_failure(events: list[Any], index: int | None) -> str | None:
-    """A readable reason when `System.ExtrinsicFailed` is among the extrinsic's events, else None."""
-    from phalanx.runtime.assembly import MODULES_BY_INDEX
-
-    for record in events:
-        if record.phase != ("ApplyExtrinsic", index) or (record.module, record.name) != (
-            "System", "ExtrinsicFailed"
-        ):
-            continue
-        kind, detail = record.fields["dispatch_error"]
-        if kind == "Module" and isinstance(detail, dict):
-            module = MODULES_BY_INDEX.get(int(detail["index"]))
-            code = bytes(detail["error"])[0]
-            error = module.error_by_index(code) if module is not None else None
-            if module is not None and error is not None:
-                return f"{module.name}.{error.__name__}: {(error.__doc__ or '').strip()}"
-            return f"module {detail['index']} error {code}"
-        return str(kind)
-    return None
-
-
 class ConfidentialClient:
     """Confidential-contract operations over one node connection (and HTTP to worker endpoints)."""
 
     def __init__(self, rpc: RpcClient, http: aiohttp.ClientSession | None = None) -> None:
         self.rpc = rpc
+        self.chain = Chain(rpc)
         self._http = http
         self._own_http = http is None
 
@@ -215,71 +177,37 @@ class ConfidentialClient:
 
     # -- chain reads ---------------------------------------------------------------------------
 
-    async def _finalized(self) -> str:
-        return str(await self.rpc.request("chain_getFinalizedHead"))
-
-    async def _get(self, key: bytes, at: str) -> bytes | None:
-        raw = await self.rpc.request("state_getStorage", [_hex(key), at])
-        return None if raw is None else _unhex(str(raw))
-
-    async def _iter_prefix(self, prefix: bytes, at: str) -> list[tuple[bytes, bytes]]:
-        """Every (key, value) under `prefix` at block `at`, page by page."""
-        out: list[tuple[bytes, bytes]] = []
-        start: str | None = None
-        while True:
-            keys = await self.rpc.request("state_getKeysPaged", [_hex(prefix), PAGE, start, at])
-            if not keys:
-                return out
-            changes = await self.rpc.request("state_queryStorageAt", [keys, at])
-            for key, value in changes[0]["changes"]:
-                if value is not None:
-                    out.append((_unhex(key), _unhex(value)))
-            if len(keys) < PAGE:
-                return out
-            start = keys[-1]
-
     async def get_workers(self) -> list[WorkerRecord]:
         """Every registered worker, in the order of their identity keys' storage hashes."""
-        at = await self._finalized()
-        gatekeepers_raw = await self._get(registry_d.Gatekeepers.key, at)
-        gatekeepers = set(registry_d.Gatekeepers.codec.decode(gatekeepers_raw)) if gatekeepers_raw else set()
-        workers = []
-        prefix = registry_d.Workers.prefix
-        for key, raw in await self._iter_prefix(prefix, at):
-            identity = key[len(prefix) + 16:]
-            workers.append(_worker_record(identity, registry_d.Workers.codec.decode(raw), gatekeepers))
-        return workers
+        at = await self.chain.get_finalized_head()
+        gatekeepers = set(await self.chain.get_value(registry_d.Gatekeepers, at))
+        return [_worker_record(suffix[16:], info, gatekeepers)
+                for suffix, info in await self.chain.get_entries(registry_d.Workers, at)]  # fmt: skip
 
-    async def get_worker(self, identity: bytes, at: str | None = None) -> WorkerRecord | None:
-        at = at or await self._finalized()
-        raw = await self._get(registry_d.Workers.key(identity), at)
-        if raw is None:
+    async def get_worker(self, identity: bytes, at: bytes | None = None) -> WorkerRecord | None:
+        at = at or await self.chain.get_finalized_head()
+        info = await self.chain.get_entry(registry_d.Workers, identity, at)
+        if info is None:
             return None
-        gatekeepers_raw = await self._get(registry_d.Gatekeepers.key, at)
-        gatekeepers = set(registry_d.Gatekeepers.codec.decode(gatekeepers_raw)) if gatekeepers_raw else set()
-        return _worker_record(identity, registry_d.Workers.codec.decode(raw), gatekeepers)
+        gatekeepers = set(await self.chain.get_value(registry_d.Gatekeepers, at))
+        return _worker_record(identity, info, gatekeepers)
 
     async def get_contracts(self) -> list[ContractRecord]:
-        at = await self._finalized()
-        prefix = contracts_d.Instances.prefix
-        ids = [key[len(prefix) + 16:] for key, _ in await self._iter_prefix(prefix, at)]
+        at = await self.chain.get_finalized_head()
+        ids = [suffix[16:] for suffix, _ in await self.chain.get_entries(contracts_d.Instances, at)]
         return [await self._contract_at(cid, at) for cid in ids]
 
     async def get_contract(self, contract_id: bytes) -> ContractRecord:
         """The contract's record at the finalized head; raises `UnknownContract`."""
-        return await self._contract_at(contract_id, await self._finalized())
+        return await self._contract_at(contract_id, await self.chain.get_finalized_head())
 
-    async def _contract_at(self, contract_id: bytes, at: str) -> ContractRecord:
-        raw = await self._get(contracts_d.Instances.key(contract_id), at)
-        if raw is None:
+    async def _contract_at(self, contract_id: bytes, at: bytes) -> ContractRecord:
+        instance = await self.chain.get_entry(contracts_d.Instances, contract_id, at)
+        if instance is None:
             raise UnknownContract(f"no contract 0x{contract_id.hex()} is deployed on this chain")
-        instance = contracts_d.Instances.codec.decode(raw)
-        key_raw = await self._get(contracts_d.PublicKeys.key(contract_id), at)
-        key = contracts_d.PublicKeys.codec.decode(key_raw) if key_raw else None
-        workers_raw = await self._get(contracts_d.Assignments.key(contract_id), at)
-        workers = contracts_d.Assignments.codec.decode(workers_raw) if workers_raw else []
-        count_raw = await self._get(contracts_d.CommandSequence.key(contract_id), at)
-        count = contracts_d.CommandSequence.codec.decode(count_raw) if count_raw else 0
+        key = await self.chain.get_entry(contracts_d.PublicKeys, contract_id, at)
+        workers = await self.chain.get_entry(contracts_d.Assignments, contract_id, at)
+        count = await self.chain.get_entry(contracts_d.CommandSequence, contract_id, at)
         return ContractRecord(
             contract_id, instance["builtin"], instance["account"], instance["deployed_at"],
             None if key is None else key["public_key"], None if key is None else key["generation"],
@@ -288,30 +216,20 @@ class ConfidentialClient:
 
     async def get_free_balance(self, account: bytes) -> int:
         """The account's free public PHA at the finalized head."""
-        from phalanx.runtime.modules.system import declarations as system_d
-
-        raw = await self._get(system_d.Account.key(account), await self._finalized())
-        return 0 if raw is None else int(system_d.Account.codec.decode(raw).free)
+        info = await self.chain.get_entry(system_d.Account, account, await self.chain.get_finalized_head())
+        return int(info.free)
 
     # -- transactions --------------------------------------------------------------------------
 
     async def submit_call(self, signer: Keypair, call: bytes, timeout: float = 120.0) -> Included:
         """Sign, submit and follow `call` to finalization; raises `ExtrinsicFailed` if the call failed."""
-        chain = await fetch_chain_context(self.rpc)
-        nonce = await next_nonce(self.rpc, signer.public_key)
-        done = await submit_and_wait_finalized(
-            self.rpc, compose_signed_extrinsic(signer, call, nonce, chain), timeout
-        )
-        block = _hex(done.block_hash)
-        header = await self.rpc.request("chain_getHeader", [block])
-        raw = await self._get(EVENTS_KEY, block)
-        if raw is not None:
-            from phalanx.runtime.runtime import decode_events
-
-            reason = compute_extrinsic_failure(decode_events(raw), done.index)
-            if reason is not None:
-                raise ExtrinsicFailed(f"the transaction failed in block {block}: {reason}")
-        return Included(done.block_hash, int(str(header["number"]), 16), done.index)
+        receipt = await self.chain.submit(signer, call, timeout)
+        block = "0x" + receipt.block_hash.hex()
+        if receipt.events_error is not None:
+            raise ExtrinsicFailed(f"the events of block {block} do not decode: {receipt.events_error}")
+        if receipt.error is not None:
+            raise ExtrinsicFailed(f"the transaction failed in block {block}: {receipt.error}")
+        return Included(receipt.block_hash, receipt.block_number, receipt.index)
 
     async def push_command(self, signer: Keypair, contract_id: bytes, command: bytes) -> Included:
         """Encrypt `command` to the contract's key and send it with `Contracts.push_command`."""
@@ -359,7 +277,7 @@ class ConfidentialClient:
             contract = await self.get_contract(contract_id)
             if not contract.workers:
                 raise NoWorker(f"no worker is assigned to contract {contract.builtin}: are workers running?")
-            at = await self._finalized()
+            at = await self.chain.get_finalized_head()
             reachable = 0
             for identity in contract.workers:
                 if identity in done:
@@ -448,10 +366,9 @@ def _worker_record(identity: bytes, info: dict[str, Any], gatekeepers: set[bytes
 
 def encode_push_command(contract_id: bytes, ciphertext: bytes) -> bytes:
     """`Contracts.push_command(contract_id, ciphertext)`."""
-    call = bytes((contracts_d.INDEX, _CALL_INDEX["push_command"])) + contract_id
-    return call + encode_compact(len(ciphertext)) + ciphertext
+    return compose_call("Contracts", "push_command", contract_id=contract_id, ciphertext=ciphertext)
 
 
 def encode_deposit(contract_id: bytes, amount: int) -> bytes:
     """`Contracts.deposit(contract_id, Compact<u128> amount)`."""
-    return bytes((contracts_d.INDEX, _CALL_INDEX["deposit"])) + contract_id + encode_compact(amount)
+    return compose_call("Contracts", "deposit", contract_id=contract_id, amount=amount)

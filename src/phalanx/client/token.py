@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 from phalanx.client.confidential import (
     DEFAULT_APPLY_TIMEOUT_S,
-    EVENTS_KEY,
     TOKEN_ID,
     ConfidentialClient,
     ConfidentialError,
@@ -30,7 +29,6 @@ from phalanx.client.confidential import (
 )
 from phalanx.contracts import token
 from phalanx.crypto import Keypair
-from phalanx.runtime.runtime import decode_events
 
 
 class InsufficientPrivateBalance(ConfidentialError):
@@ -111,15 +109,14 @@ class TokenClient:
                              timeout: float = DEFAULT_APPLY_TIMEOUT_S) -> int:  # fmt: skip
         """The number of the first block from `from_block` whose events pay `amount` to `to` out of the
         contract (`Contracts.Withdrawn`); raises `NotApplied` after `timeout` seconds."""
-        rpc = self.client.rpc
+        chain = self.client.chain
         deadline = time.monotonic() + timeout
         number = from_block
         while True:
-            head = await rpc.request("chain_getHeader", [await rpc.request("chain_getFinalizedHead")])
-            while number <= int(str(head["number"]), 16):
-                block = await rpc.request("chain_getBlockHash", [number])
-                raw = await rpc.request("state_getStorage", ["0x" + EVENTS_KEY.hex(), block])
-                for record in decode_events(bytes.fromhex(raw[2:])) if raw else ():
+            head = await chain.get_block_number(await chain.get_finalized_head())
+            while number <= head:
+                block = await chain.get_block_hash(number)
+                for record in await chain.get_events(block) if block is not None else ():
                     fields = record.fields
                     if (record.module, record.name) == ("Contracts", "Withdrawn") and (
                         fields["contract"], fields["to"], fields["amount"]

@@ -39,15 +39,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from phalanx.client.chain import compose_call
 from phalanx.client.confidential import TOKEN_ID, ConfidentialClient
 from phalanx.client.rpc import RpcClient
-from phalanx.client.tx import (
-    compose_signed_extrinsic,
-    encode_transfer_call,
-    fetch_chain_context,
-    next_nonce,
-    submit,
-)
+from phalanx.client.tx import compose_signed_extrinsic, fetch_chain_context, next_nonce, submit
 from phalanx.crypto import Keypair
 from phalanx.errors import PhalanxError
 from phalanx.localnet.registry import prepare_dev_genesis
@@ -229,10 +224,6 @@ class Devnet:
         return WorkerProcess(name, role, base, f"{FUNDER_SURI}//{name}", port)
 
     async def _fund_hosts(self, rpc: RpcClient, client: ConfidentialClient, deadline: float) -> None:
-        from phalanx.runtime.modules.balances.calls import CALLS
-        from phalanx.runtime.modules.balances.declarations import INDEX
-
-        transfer_keep_alive = next(c.index for c in CALLS if c.name == "transfer_keep_alive")
         funder = Keypair.from_suri(FUNDER_SURI)
         chain = await fetch_chain_context(rpc)
         nonce = await next_nonce(rpc, funder.public_key)
@@ -240,7 +231,7 @@ class Devnet:
         for proc in self.processes:
             account = Keypair.from_suri(proc.host_suri).public_key
             if await client.get_free_balance(account) < MIN_HOST_BALANCE:
-                call = encode_transfer_call(INDEX, transfer_keep_alive, account, HOST_FUNDS)
+                call = compose_call("Balances", "transfer_keep_alive", dest=("Id", account), value=HOST_FUNDS)
                 await submit(rpc, compose_signed_extrinsic(funder, call, nonce, chain))
                 nonce += 1
                 needy.append(account)

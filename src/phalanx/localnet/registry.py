@@ -23,22 +23,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from phalanx.client.chain import Chain, build_call, compose_call
 from phalanx.client.rpc import RpcClient
-from phalanx.client.tx import (
-    compose_signed_extrinsic,
-    fetch_chain_context,
-    next_nonce,
-    submit_and_wait_finalized,
-)
 from phalanx.crypto import Keypair
 from phalanx.errors import PhalanxError
 from phalanx.runtime import ChainSpec
-from phalanx.runtime.assembly import CALLS
+from phalanx.runtime.events import EventRecord
 from phalanx.runtime.modules.registry import CometBftAnchor, DevAnchor, RegistryGenesis
 from phalanx.runtime.modules.registry import declarations as registry_d
 from phalanx.runtime.modules.registry.genesis_config import TrustAnchor
-from phalanx.runtime.modules.system import declarations as system_d
-from phalanx.runtime.runtime import decode_events
 from phalanx.tee.enclave.cometbft import CometBftTrust
 from phalanx.tee.platform.measurement import compute_code_measurement
 from phalanx.tee.platform.simulated import devnet_attestation_public_key
@@ -97,23 +90,16 @@ def prepare_cometbft_genesis(
     return prepare_dev_genesis(spec, platform_dir, measurement, anchor)
 
 
-async def submit_call(rpc: RpcClient, signer: Keypair, call: bytes, timeout: float = 60.0) -> list[Any]:
+async def submit_call(rpc: RpcClient, signer: Keypair, call: bytes,
+                      timeout: float = 60.0) -> list[EventRecord]:  # fmt: skip
     """Submit `call` signed by `signer`, wait until finalized, and return the events of its extrinsic.
 
     Raises `DevnetError` when the extrinsic failed (`System.ExtrinsicFailed`) or a sudo call inside it
     failed (`Sudo.Sudid` with an error)."""
-    chain = await fetch_chain_context(rpc)
-    nonce = await next_nonce(rpc, signer.public_key)
-    xt = compose_signed_extrinsic(signer, call, nonce, chain)
-    done = await submit_and_wait_finalized(rpc, xt, timeout)
-    raw = await rpc.request(
-        "state_getStorage", ["0x" + system_d.Events.key.hex(), "0x" + done.block_hash.hex()]
-    )
-    events = decode_events(bytes.fromhex(raw[2:])) if raw else []
-    mine = [e for e in events if e.phase == ("ApplyExtrinsic", done.index)]
-    for event in mine:
-        if (event.module, event.name) == ("System", "ExtrinsicFailed"):
-            raise DevnetError(f"the call failed: {event.fields.get('dispatch_error')}")
+    receipt = await Chain(rpc).submit(signer, call, timeout)
+    if receipt.error is not None:
+        raise DevnetError(f"the call failed: {receipt.error.value}")
+    for event in receipt.events:
         result = event.fields.get("sudo_result")
         if (
             (event.module, event.name) == ("Sudo", "Sudid")
@@ -121,7 +107,7 @@ async def submit_call(rpc: RpcClient, signer: Keypair, call: bytes, timeout: flo
             and result[0] == "Err"
         ):
             raise DevnetError(f"the sudo call failed: {result[1]}")
-    return mine
+    return list(receipt.events)
 
 
 async def force_register_gatekeeper(
@@ -131,8 +117,8 @@ async def force_register_gatekeeper(
 
     Waits until the call is finalized; raises `DevnetError` if it was refused (not registered, already
     a gatekeeper, `sudo` is not the sudo key)."""
-    inner = CALLS.call("Registry", "force_register_gatekeeper", worker=worker)
-    call = CALLS.encode(CALLS.call("Sudo", "sudo", call=inner))
+    inner = build_call("Registry", "force_register_gatekeeper", worker=worker)
+    call = compose_call("Sudo", "sudo", call=inner)
     await submit_call(rpc, sudo, call, timeout)
 
 
@@ -147,30 +133,25 @@ async def _poll(what: str, check: Any, timeout: float) -> Any:
         await asyncio.sleep(0.2)
 
 
-async def _storage(rpc: RpcClient, key: bytes) -> bytes | None:
-    raw = await rpc.request("state_getStorage", ["0x" + key.hex()])
-    return None if raw is None else bytes.fromhex(raw[2:])
-
-
 async def wait_worker_registered(rpc: RpcClient, worker: bytes, timeout: float = 60.0) -> None:
     """Wait until `worker` is in `Registry.Workers`."""
 
     async def check() -> bool:
-        return await _storage(rpc, registry_d.Workers.key(worker)) is not None
+        return await Chain(rpc).get_entry(registry_d.Workers, worker) is not None
 
     await _poll(f"registration of worker 0x{worker.hex()}", check, timeout)
 
 
 async def get_gatekeepers(rpc: RpcClient) -> list[bytes]:
-    raw = await _storage(rpc, registry_d.Gatekeepers.key)
-    return [] if raw is None else list(registry_d.Gatekeepers.codec.decode(raw))
+    return list(await Chain(rpc).get_value(registry_d.Gatekeepers))
 
 
 async def wait_master_key(rpc: RpcClient, generation: int = 0, timeout: float = 60.0) -> bytes:
     """Wait until master-key generation `generation` is published; returns the group's public key."""
 
     async def check() -> bytes | None:
-        return await _storage(rpc, registry_d.MasterPublicKeys.key(generation))
+        found: bytes | None = await Chain(rpc).get_entry(registry_d.MasterPublicKeys, generation)
+        return found
 
     found: bytes = await _poll(f"publication of master-key generation {generation}", check, timeout)
     return found

@@ -18,15 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from phalanx.codec import U32, AccountId, DecodeError, Vec
+from phalanx.codec import U32, AccountId
 from phalanx.errors import PhalanxError
 from phalanx.runtime import executive as ex
 from phalanx.runtime.assembly import CALLS, EVENTS
 from phalanx.runtime.block import Block, DigestItem, Header, extrinsics_root
 from phalanx.runtime.chain_spec import ChainSpec
 from phalanx.runtime.errors import CannotDecode, InvalidBlock
+from phalanx.runtime.events import EventRecord, decode_events
 from phalanx.runtime.extrinsic import Extrinsic, decode_extrinsic
 from phalanx.runtime.framework import Context
 from phalanx.runtime.genesis import build_genesis
@@ -74,17 +75,6 @@ class BuiltBlock:
     dropped: list[tuple[bytes, PhalanxError]]
     update: StateUpdate = field(repr=False)
     state: State = field(repr=False)
-
-
-@dataclass(frozen=True)
-class EventRecord:
-    """A decoded `frame_system::EventRecord`: phase ("ApplyExtrinsic", index) / ("Finalization", None) ..."""
-
-    phase: tuple[str, int | None]
-    module: str
-    name: str
-    fields: dict[str, Any]
-    topics: tuple[bytes, ...] = ()
 
 
 def genesis_block(spec: ChainSpec, empty: CommittedState) -> BuiltBlock:
@@ -264,25 +254,6 @@ class Runtime:
 
 def _tag(who: bytes, nonce: int) -> bytes:
     return AccountId.encode(who) + U32.encode(nonce)
-
-
-_EVENTS_CODEC = Vec(system_d.EVENT_RECORD)
-
-
-def decode_events(raw: bytes) -> list[EventRecord]:
-    """Decode `System.Events` storage bytes."""
-    try:
-        records = _EVENTS_CODEC.decode(raw)
-    except DecodeError as exc:
-        raise InvalidBlock(f"System.Events does not decode: {exc}") from None
-    out = []
-    for rec in records:
-        module, (name, fields) = rec["event"]
-        phase_name, phase_value = rec["phase"]
-        out.append(
-            EventRecord((phase_name, phase_value), module, name, dict(fields or {}), tuple(rec["topics"]))
-        )
-    return out
 
 
 __all__ = ["EVENTS", "PHASE", "BuiltBlock", "EventRecord", "ExtrinsicResult", "Runtime", "ValidTransaction"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from phalanx.client.chain import compute_extrinsic_failure
 from phalanx.client.confidential import (
     TOKEN_ID,
-    compute_extrinsic_failure,
     describe_contract_error,
     encode_deposit,
     encode_push_command,
@@ -16,7 +16,7 @@ from phalanx.contracts import Unauthorized, compute_builtin_id
 from phalanx.localnet.dev import Devnet, DevnetConfig
 from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.chain_spec import ChainSpec
-from phalanx.runtime.runtime import EventRecord
+from phalanx.runtime.events import EventRecord
 from phalanx.tee.platform.measurement import compute_code_measurement
 from phalanx.tee.platform.simulated import load_devnet_attestation_key
 
@@ -50,8 +50,8 @@ def test_extrinsic_failure_names_the_module_error() -> None:
     events = [success, _failed(1, unknown_contract)]
     assert compute_extrinsic_failure(events, 0) is None
     reason = compute_extrinsic_failure(events, 1)
-    assert reason is not None and reason.startswith("Contracts.UnknownContract")
-    assert compute_extrinsic_failure([_failed(2, ("BadOrigin", None))], 2) == "BadOrigin"
+    assert reason is not None and str(reason).startswith("Contracts.UnknownContract")
+    assert str(compute_extrinsic_failure([_failed(2, ("BadOrigin", None))], 2)) == "BadOrigin"
 
 
 def test_contract_refusals_are_named() -> None:

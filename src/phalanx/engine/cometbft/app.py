@@ -69,9 +69,9 @@ from phalanx.runtime.errors import (
     TransactionValidityError,
     UnknownTransaction,
 )
+from phalanx.runtime.events import decode_events
 from phalanx.runtime.modules import validators
 from phalanx.runtime.modules.system.declarations import Events
-from phalanx.runtime.runtime import decode_events
 
 log = logging.getLogger(__name__)
 

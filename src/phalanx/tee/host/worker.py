@@ -51,8 +51,9 @@ from typing import Any, TypeVar
 import aiohttp
 from aiohttp import web
 
-from phalanx.attestation import EVIDENCE_CODEC, REGISTRATION_INFO_CODEC, evidence_to_value
+from phalanx.attestation import evidence_to_value
 from phalanx.attestation.registration import encode_trust_root
+from phalanx.client.chain import compose_call
 from phalanx.client.rpc import RpcClient
 from phalanx.codec import Bytes, DecodeError, Vec
 from phalanx.crypto import Keypair
@@ -68,8 +69,6 @@ from phalanx.tee.platform.process import EnclaveProcess, EnclaveStatus
 
 log = logging.getLogger("phalanx.worker")
 
-REGISTRY_INDEX, REGISTER_WORKER = 20, 0
-MQ_INDEX, PUSH_SIGNED_MESSAGE = 21, 0
 OUTBOX_FILE = "outbox"
 OUTBOX = Vec(Bytes)
 PROGRESS_EVERY = 100
@@ -150,8 +149,8 @@ class WorkerHost:
                 self._next = 0 if fresh else status.block_number + 1
                 log.info("worker %s resumes at block #%d", status.identity_public.hex(), status.block_number)
                 try:
-                    await self._register(rpc, submitter)
-                    self._spawn(self._send_egress(rpc, submitter), "egress sender")
+                    await self._register(submitter)
+                    self._spawn(self._send_egress(submitter), "egress sender")
                     self._flush_outbox()
                     self.ready.set()
                     await self._follow(rpc, source, stop)
@@ -183,20 +182,18 @@ class WorkerHost:
 
     # -- registration ------------------------------------------------------------------------------
 
-    async def _register(self, rpc: RpcClient, submitter: Submitter) -> None:
+    async def _register(self, submitter: Submitter) -> None:
         """Submit the registration unless it is current; return once the pool holds it (or it failed)."""
         endpoint = self.query_url.encode()
         signer = (endpoint, self.config.account.public_key)
         first = [await self._call(self.enclave.get_info, *signer)]
         info = first[0][0]
         worker = info.identity_public.hex()
-        key = "0x" + registry_d.Workers.key(info.identity_public).hex()
 
         async def current() -> bool:
-            raw = await rpc.request("state_getStorage", [key])
-            if raw is None:
+            known = await submitter.chain.get_entry(registry_d.Workers, info.identity_public)
+            if known is None:
                 return False
-            known = registry_d.Workers.codec.decode(bytes.fromhex(raw[2:]))
             return bool((known["encryption_public"], known["endpoint"]) == (info.encryption_public, endpoint))
 
         if await current():
@@ -206,8 +203,8 @@ class WorkerHost:
         async def call() -> bytes:
             # each attempt after the first carries a fresh quote (a stale one is what a retry may fix)
             fresh, evidence = first.pop() if first else await self._call(self.enclave.get_info, *signer)
-            return (bytes((REGISTRY_INDEX, REGISTER_WORKER)) + REGISTRATION_INFO_CODEC.encode(fresh)
-                    + EVIDENCE_CODEC.encode(evidence_to_value(evidence)))  # fmt: skip
+            evidence_value = evidence_to_value(evidence)
+            return compose_call("Registry", "register_worker", info=fresh, evidence=evidence_value)
 
         accepted = asyncio.Event()
 
@@ -225,9 +222,9 @@ class WorkerHost:
                 return
             if included is None:
                 log.info("worker %s is registered already", worker)
-            elif included.failure is not None:
+            elif included.error is not None:
                 log.error("registration of worker %s failed in block #%d: %s", worker, included.block_number,
-                          included.failure)  # fmt: skip
+                          included.error)  # fmt: skip
             else:
                 log.info("worker %s registered in block #%d", worker, included.block_number)
 
@@ -276,7 +273,7 @@ class WorkerHost:
             self._outbox.remove(raw)
             self._save_outbox()
 
-    async def _send_egress(self, rpc: RpcClient, submitter: Submitter) -> None:
+    async def _send_egress(self, submitter: Submitter) -> None:
         """Hand each message to the pool in order; follow each one to its block in its own task."""
         while True:
             raw = await self._egress.get()
@@ -287,24 +284,22 @@ class WorkerHost:
                 self._egress_done(raw)
                 continue
             accepted = asyncio.Event()
-            delivery = self._spawn(self._deliver(rpc, submitter, signed, raw, accepted.set), "egress")
+            delivery = self._spawn(self._deliver(submitter, signed, raw, accepted.set), "egress")
             waiting = asyncio.ensure_future(accepted.wait())
             await asyncio.wait({delivery, waiting}, return_when=asyncio.FIRST_COMPLETED)
             waiting.cancel()
 
-    async def _deliver(self, rpc: RpcClient, submitter: Submitter, signed: SignedMessage, raw: bytes,
+    async def _deliver(self, submitter: Submitter, signed: SignedMessage, raw: bytes,
                        on_accepted: Callable[[], None]) -> None:  # fmt: skip
         origin = type(signed.message.origin).__name__
         what = f"egress {origin} #{signed.sequence}"
-        key = "0x" + mq_d.Sequences.key(signed.message.origin).hex()
 
         async def on_chain() -> bool:
-            next_raw = await rpc.request("state_getStorage", [key])
-            expected = 0 if next_raw is None else mq_d.Sequences.codec.decode(bytes.fromhex(next_raw[2:]))
+            expected = await submitter.chain.get_entry(mq_d.Sequences, signed.message.origin)
             return bool(signed.sequence < expected)
 
         async def call() -> bytes:
-            return bytes((MQ_INDEX, PUSH_SIGNED_MESSAGE)) + raw
+            return compose_call("Mq", "push_signed_message", message=signed)
 
         def accepted() -> None:
             log.info("%s submitted", what)
@@ -318,8 +313,8 @@ class WorkerHost:
             return
         if included is None:
             log.info("%s is on chain already; skipped", what)
-        elif included.failure is not None:
-            log.error("%s failed in block #%d: %s", what, included.block_number, included.failure)
+        elif included.error is not None:
+            log.error("%s failed in block #%d: %s", what, included.block_number, included.error)
         else:
             log.info("%s included in block #%d", what, included.block_number)
         self._egress_done(raw)
