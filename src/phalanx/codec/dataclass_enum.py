@@ -1,63 +1,87 @@
-"""Two small SCALE descriptors over `phalanx.codec` for wire types written as frozen dataclasses.
+"""SCALE descriptors for wire types written as frozen dataclasses.
 
-`DataclassEnum` is a SCALE enum whose variants are dataclasses (the variant name is the class name,
-its fields are the dataclass fields in order); `Mapped` gives a dataclass the encoding of another
-type (a `Topic` is encoded as its bytes). Both describe themselves to the metadata type registry
-exactly as the underlying `Enum` or codec would.
+`DataclassEnum` is an ordinary SCALE enum (tag byte = the variant's fixed index, then the fields in
+declaration order) whose Python values are instances of small frozen dataclasses rather than
+`(name, payload)` tuples. The variant name is the class name, so the codec describes itself to the
+metadata type registry with readable names, exactly as the underlying `Enum` would:
+
+    COMMANDS = DataclassEnum(("token", "Command"), [
+        member(0, Deposit, field_("who", AccountId), field_("amount", U128)),
+        ...
+    ])
+
+`Mapped` gives a value of one Python type the encoding of another (a `Topic` is encoded as its bytes).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from typing import Any, Generic, TypeVar
 
-from phalanx.codec import Codec, DecodeError, EncodeError, Enum, FieldInfo, TypeInfo, VariantInfo
+from phalanx.codec.errors import DecodeError, EncodeError
+from phalanx.codec.types import Codec, Enum, FieldInfo, TypeInfo, VariantInfo, variant
+from phalanx.errors import PhalanxError
 
 T = TypeVar("T")
 U = TypeVar("U")
 
 
-class DataclassEnum(Codec[Any]):
-    """A SCALE enum of dataclass variants, declared as `(index, cls, field infos...)` triples."""
+@dataclass(frozen=True)
+class Member:
+    """One variant of a `DataclassEnum`: its fixed tag, its dataclass and the codecs of its fields."""
 
-    def __init__(
-        self, path: tuple[str, ...], members: Sequence[tuple[int, type[Any], tuple[FieldInfo, ...]]]
-    ) -> None:
-        for _, cls, infos in members:
-            declared = tuple(f.name for f in dataclasses.fields(cls))
-            if declared != tuple(f.name for f in infos):
-                raise ValueError(f"{cls.__name__}: field infos {infos} do not match fields {declared}")
-        self._enum = Enum(path, [VariantInfo(cls.__name__, index, infos) for index, cls, infos in members])
-        self._by_cls = {cls: (index, infos) for index, cls, infos in members}
-        self._by_index = {index: (cls, infos) for index, cls, infos in members}
+    index: int
+    cls: type[Any]
+    fields: tuple[FieldInfo, ...]
+
+
+def member(index: int, cls: type[Any], *field_infos: FieldInfo) -> Member:
+    """Declare a variant: `cls`'s dataclass fields must carry the same names, in the same order."""
+    declared = tuple(f.name for f in fields(cls))
+    given = tuple(f.name for f in field_infos)
+    if declared != given:
+        raise ValueError(f"{cls.__name__}: codec fields {given} do not match dataclass fields {declared}")
+    return Member(index, cls, tuple(field_infos))
+
+
+class DataclassEnum(Codec[T]):
+    """A SCALE enum over dataclass variants; usable wherever a `Codec` is (nested in structs, vecs)."""
+
+    def __init__(self, path: tuple[str, ...], members: Sequence[Member], docs: tuple[str, ...] = ()) -> None:
+        variants: list[VariantInfo] = [variant(m.cls.__name__, m.index, *m.fields) for m in members]
+        self.enum = Enum(path, variants, docs=docs)
         self.path = path
+        self._by_class: dict[type[Any], Member] = {m.cls: m for m in members}
+        self._by_name: dict[str, Member] = {m.cls.__name__: m for m in members}
+        if len(self._by_class) != len(members) or len(self._by_name) != len(members):
+            raise ValueError(f"{path}: a class appears twice")
 
-    def encode_into(self, buf: bytearray, value: Any) -> None:
-        entry = self._by_cls.get(type(value))
-        if entry is None:
+    @property
+    def classes(self) -> tuple[type[Any], ...]:
+        return tuple(self._by_class)
+
+    def encode_into(self, buf: bytearray, value: T) -> None:
+        m = self._by_class.get(type(value))
+        if m is None:
             raise EncodeError(f"{self!r} has no variant for {type(value).__name__}")
-        index, infos = entry
-        buf.append(index)
-        for info in infos:
-            info.codec.encode_into(buf, getattr(value, info.name or ""))
+        buf.append(m.index)
+        for f in m.fields:
+            f.codec.encode_into(buf, getattr(value, f.name or ""))
 
-    def decode_from(self, data: bytes, offset: int) -> tuple[Any, int]:
-        if offset >= len(data):
-            raise DecodeError(f"truncated {self!r}")
-        entry = self._by_index.get(data[offset])
-        if entry is None:
-            raise DecodeError(f"{self!r} has no variant with index {data[offset]}")
-        cls, infos = entry
-        offset += 1
-        values = []
-        for info in infos:
-            value, offset = info.codec.decode_from(data, offset)
-            values.append(value)
-        return cls(*values), offset
+    def decode_from(self, data: bytes, offset: int) -> tuple[T, int]:
+        (name, payload), offset = self.enum.decode_from(data, offset)
+        m = self._by_name[name]
+        if payload is None:
+            return m.cls(), offset
+        try:
+            return m.cls(**payload), offset
+        except PhalanxError as exc:
+            # A dataclass that validates itself refused the decoded fields (e.g. a zero amount).
+            raise DecodeError(f"{self!r}::{name}: {exc.message}") from None
 
     def type_info(self) -> TypeInfo:
-        return self._enum.type_info()
+        return self.enum.type_info()
 
     def __repr__(self) -> str:
         return "::".join(self.path)

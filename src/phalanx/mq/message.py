@@ -19,10 +19,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from phalanx.codec import H256, U64, AccountId, Bytes, Enum, FixedBytes, Struct, field_, variant
+from phalanx.codec import (
+    H256,
+    U64,
+    AccountId,
+    Bytes,
+    DataclassEnum,
+    Enum,
+    FixedBytes,
+    Mapped,
+    Struct,
+    field_,
+    member,
+    variant,
+)
 from phalanx.crypto import Keypair, KeyType, verify_signature
 from phalanx.mq.errors import BadSignature, InvalidMessage, OutOfOrder, Replayed
-from phalanx.mq.scale import DataclassEnum, Mapped
 
 SIGNING_DOMAIN = b"phalanx/mq/v1"
 MAX_TOPIC_LEN = 256
@@ -79,14 +91,14 @@ class AccountOrigin:
 
 MessageOrigin = RuntimeOrigin | WorkerOrigin | GatekeeperOrigin | ContractOrigin | AccountOrigin
 
-ORIGIN = DataclassEnum(
+ORIGIN: DataclassEnum[MessageOrigin] = DataclassEnum(
     ("phalanx", "mq", "MessageOrigin"),
     [
-        (0, RuntimeOrigin, ()),
-        (1, WorkerOrigin, (field_("pubkey", PUBLIC_KEY, "[u8; 32]"),)),
-        (2, GatekeeperOrigin, ()),
-        (3, ContractOrigin, (field_("contract_id", H256, "H256"),)),
-        (4, AccountOrigin, (field_("account", AccountId, "AccountId32"),)),
+        member(0, RuntimeOrigin),
+        member(1, WorkerOrigin, field_("pubkey", PUBLIC_KEY, "[u8; 32]")),
+        member(2, GatekeeperOrigin),
+        member(3, ContractOrigin, field_("contract_id", H256, "H256")),
+        member(4, AccountOrigin, field_("account", AccountId, "AccountId32")),
     ],
 )
 
