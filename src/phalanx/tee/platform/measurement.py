@@ -7,7 +7,7 @@ enclave process imports (`ENCLAVE_CODE`), minus host-side code that runs outside
     ENCLAVE_CODE = phalanx/__init__.py, phalanx/errors.py, phalanx/codec/, phalanx/crypto/,
                    phalanx/primitives/, phalanx/attestation/, phalanx/tee/, phalanx/mq/,
                    phalanx/contracts/, phalanx/storage/ (the enclave checks proofs with its pure
-                   `proof` module; the package also holds the LMDB store it imports but never opens),
+                   `proof` module; the package also holds the LMDB store, which it never imports),
                    phalanx/engine/__init__.py, phalanx/engine/finality.py, phalanx/engine/lightclient/
     HOST_CODE    = phalanx/tee/host/, phalanx/tee/platform/process.py
 
