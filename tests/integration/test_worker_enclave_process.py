@@ -50,11 +50,11 @@ from phalanx.tee.enclave.chain_events import (
     WorkerRegistered,
     encode_registry_event,
 )
-from phalanx.tee.enclave.commands import encrypt_command
 from phalanx.tee.enclave.errors import BlockReplayed, InvalidFinality
-from phalanx.tee.enclave.query import make_query, open_answer, seal_query
 from phalanx.tee.platform import EnclaveRequestFailed
 from phalanx.tee.platform.process import EnclaveProcess
+from phalanx.wire.command import encrypt_command
+from phalanx.wire.query import make_query, open_answer, seal_query
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ state after block N holds exactly block N's messages and an enclave reads them w
   payloads (`phalanx.mq.gatekeeper`), relayed once the runtime accepted them;
 - origin `GatekeeperOrigin`, topic `CONTRACT_KEY_TOPIC`: a `ContractKeyDistribution`;
 - topic `Topic.contract_command(id)`: a command to a contract, from `AccountOrigin(signer)` as a
-  sealed box to the contract key (see `phalanx.tee.enclave.commands`), or from `RuntimeOrigin` in
+  sealed box to the contract key (see `phalanx.wire.command`), or from `RuntimeOrigin` in
   the clear (a chain-origin command such as a token `Deposit`, whose content is public anyway).
 
 The block's timestamp is read the same way from `Timestamp.Now` (`TIMESTAMP_KEY`, u64 ms).
@@ -21,7 +21,6 @@ they are re-exported here.
 
 from __future__ import annotations
 
-from phalanx.crypto import twox_128
 from phalanx.mq.message import Topic
 from phalanx.mq.registry import (
     REGISTRY_EVENT,
@@ -35,15 +34,13 @@ from phalanx.mq.registry import (
     decode_registry_event,
     encode_registry_event,
 )
+from phalanx.wire.enclave_protocol import INBOUND_MESSAGES_KEY, TIMESTAMP_KEY
 
 __all__ = [
     "INBOUND_MESSAGES_KEY", "REGISTRY_EVENT", "REGISTRY_TOPIC", "TIMESTAMP_KEY", "ContractAssigned",
     "ContractDeployed", "ContractUnassigned", "GatekeeperRegistered", "RegistryEvent", "WorkerRegistered",
     "decode_registry_event", "encode_registry_event", "parse_contract_command_topic",
 ]  # fmt: skip
-
-INBOUND_MESSAGES_KEY = twox_128(b"Mq") + twox_128(b"InboundMessages")
-TIMESTAMP_KEY = twox_128(b"Timestamp") + twox_128(b"Now")
 
 
 def parse_contract_command_topic(topic: Topic) -> bytes | None:

@@ -45,7 +45,7 @@ from phalanx.mq import (
     decode_gatekeeper_payload,
 )
 from phalanx.tee import gatekeeper as gk
-from phalanx.tee.enclave.chain import BlockInput, VerifiedBlock, verify_block
+from phalanx.tee.enclave.chain import VerifiedBlock, verify_block
 from phalanx.tee.enclave.chain_events import (
     REGISTRY_TOPIC,
     ContractAssigned,
@@ -56,10 +56,11 @@ from phalanx.tee.enclave.chain_events import (
     decode_registry_event,
     parse_contract_command_topic,
 )
-from phalanx.tee.enclave.commands import decrypt_command
 from phalanx.tee.enclave.errors import MalformedInput
 from phalanx.tee.enclave.state import ContractSlot, EnclaveState, PendingCommand
 from phalanx.tee.gatekeeper import open_contract_key
+from phalanx.wire.command import decrypt_command
+from phalanx.wire.enclave_protocol import BlockInput
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,9 @@ from phalanx.runtime.modules.registry import declarations as registry_d
 from phalanx.runtime.modules.registry.genesis_config import TrustAnchor
 from phalanx.runtime.modules.system import declarations as system_d
 from phalanx.runtime.runtime import decode_events
-from phalanx.tee.enclave.cometbft import CometBftTrust
 from phalanx.tee.platform.measurement import compute_code_measurement
 from phalanx.tee.platform.simulated import devnet_attestation_public_key
+from phalanx.wire.trust import CometBftTrust
 
 
 class DevnetError(PhalanxError):

@@ -41,7 +41,6 @@ from phalanx.tee.enclave.chain_events import (
     WorkerRegistered,
     encode_registry_event,
 )
-from phalanx.tee.enclave.commands import encrypt_command
 from phalanx.tee.enclave.errors import (
     BlockNotLinked,
     BlockReplayed,
@@ -59,6 +58,7 @@ from phalanx.tee.enclave.state import (
     encode_enclave_state,
     initial_enclave_state,
 )
+from phalanx.wire.command import encrypt_command
 
 TOKEN = compute_builtin_id("token")
 ALICE = Keypair.from_suri("//Alice")
