@@ -1,9 +1,11 @@
 """Messages between the chain and enclaves: who sent them, on which topic, signed with a sequence.
 
 Chain to enclave, the runtime appends `Message`s for the block to a storage item covered by the
-state root (origin `RuntimeOrigin` for registry events and requests, `AccountOrigin` for user
-commands). Enclave to chain, senders submit `SignedMessage`s: the message, the sender's next
-sequence number and a signature over
+state root (origin `RuntimeOrigin` for registry events and requests, `AccountOrigin` for what an
+account did: its sealed commands, and the commands the runtime composed for it, such as a deposit,
+each on its own topic; the message names the account, so no reader decodes a payload to find it).
+Enclave to chain, senders submit `SignedMessage`s: the message, the sender's next sequence number and a
+signature over
 
     b"phalanx/mq/v1" ++ SCALE(message) ++ sequence (u64 little-endian)
 
@@ -131,6 +133,19 @@ class Topic:
         """The topic of encrypted commands to one contract: b"phalanx/contract/<hex id>/command"."""
         _check_len("a contract id", contract_id, 32)
         return cls(b"phalanx/contract/" + contract_id.hex().encode() + b"/command")
+
+    @classmethod
+    def contract_chain_command(cls, contract_id: bytes) -> Topic:
+        """The topic of the commands the runtime composes for an account, in the clear (a deposit):
+        b"phalanx/contract/<hex id>/chain-command"."""
+        _check_len("a contract id", contract_id, 32)
+        return cls(b"phalanx/contract/" + contract_id.hex().encode() + b"/chain-command")
+
+    @classmethod
+    def contract_egress(cls, contract_id: bytes) -> Topic:
+        """The topic of a contract's egress effects, enclave to chain: b"phalanx/contract/<hex id>/egress"."""
+        _check_len("a contract id", contract_id, 32)
+        return cls(b"phalanx/contract/" + contract_id.hex().encode() + b"/egress")
 
 
 TOPIC = Mapped[Topic, bytes](Bytes, lambda topic: topic.path, Topic)

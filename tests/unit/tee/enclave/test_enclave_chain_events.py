@@ -35,3 +35,9 @@ def test_contract_command_topics_parse_back() -> None:
     assert enclave.parse_contract_command_topic(Topic.contract_command(A)) == A
     assert enclave.parse_contract_command_topic(Topic(b"phalanx/contract/zz/command")) is None
     assert enclave.parse_contract_command_topic(runtime.compute_egress_topic(A)) is None
+
+
+def test_contract_chain_command_topics_parse_back() -> None:
+    assert enclave.parse_contract_chain_command_topic(Topic.contract_chain_command(A)) == A
+    assert enclave.parse_contract_chain_command_topic(Topic.contract_command(A)) is None
+    assert enclave.parse_contract_command_topic(Topic.contract_chain_command(A)) is None
