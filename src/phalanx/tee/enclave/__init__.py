@@ -15,16 +15,8 @@ What crosses the enclave's boundary (sealed commands and queries, the host-encla
 without importing the enclave.
 """
 
-from phalanx.tee.enclave.chain import (
-    BlockInput,
-    ChainTrust,
-    DevTrust,
-    VerifiedBlock,
-    compute_chain_trust_hash,
-    trust_from_root,
-    verify_block,
-)
-from phalanx.tee.enclave.cometbft import CometBftProgress, CometBftTrust
+from phalanx.tee.enclave.chain import VerifiedBlock, verify_block
+from phalanx.tee.enclave.cometbft import CometBftProgress
 from phalanx.tee.enclave.core import Egress, FeedBlock, Log, StoreState, apply
 from phalanx.tee.enclave.errors import (
     AppHashMismatch,
@@ -47,10 +39,9 @@ from phalanx.tee.enclave.errors import (
 from phalanx.tee.enclave.state import EnclaveState, initial_enclave_state
 
 __all__ = [
-    "AppHashMismatch", "BlockInput", "BlockNotLinked", "BlockReplayed", "BlockSkipped", "ChainTrust",
-    "CometBftProgress", "CometBftTrust", "ContractNotHosted", "DevTrust", "Egress", "EnclaveError",
-    "EnclaveState", "FeedBlock", "InvalidChainData", "InvalidFinality", "InvalidQuery", "InvalidSealedState",
-    "InvalidStateProof", "Log", "MalformedInput", "MissingStateProof", "NotInitialized", "QueryReplayed",
-    "StateMismatch", "StoreState", "VerifiedBlock", "apply", "compute_chain_trust_hash",
-    "initial_enclave_state", "trust_from_root", "verify_block",
+    "AppHashMismatch", "BlockNotLinked", "BlockReplayed", "BlockSkipped", "CometBftProgress",
+    "ContractNotHosted", "Egress", "EnclaveError", "EnclaveState", "FeedBlock", "InvalidChainData",
+    "InvalidFinality", "InvalidQuery", "InvalidSealedState", "InvalidStateProof", "Log", "MalformedInput",
+    "MissingStateProof", "NotInitialized", "QueryReplayed", "StateMismatch", "StoreState", "VerifiedBlock",
+    "apply", "initial_enclave_state", "verify_block",
 ]  # fmt: skip

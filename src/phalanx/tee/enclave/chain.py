@@ -55,18 +55,13 @@ from phalanx.wire.enclave_protocol import (
     PARENT_HASH_KEY,
     PRE_GENESIS_HASH,
     PROOF_BUNDLE,
-    PROOF_KEYS,
     REQUIRED_KEYS,
     TIMESTAMP_KEY,
     BlockInput,
 )
-from phalanx.wire.trust import ChainTrust, CometBftTrust, DevTrust, compute_chain_trust_hash, trust_from_root
+from phalanx.wire.trust import ChainTrust, CometBftTrust, DevTrust
 
-__all__ = [
-    "PRE_GENESIS_HASH", "PROOF_KEYS", "BlockInput", "ChainTrust", "DevTrust", "HeaderView", "VerifiedBlock",
-    "compute_chain_trust_hash", "parse_header", "read_proven", "trust_from_root", "verify_block",
-    "verify_finality",
-]  # fmt: skip
+__all__ = ["HeaderView", "VerifiedBlock", "parse_header", "read_proven", "verify_block", "verify_finality"]
 
 MESSAGES = Vec(MESSAGE)
 

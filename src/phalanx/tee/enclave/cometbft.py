@@ -35,12 +35,11 @@ from phalanx.engine.lightclient import (
     verify_signed_header,
 )
 from phalanx.tee.enclave.errors import AppHashMismatch, InvalidFinality
-from phalanx.wire.enclave_protocol import COMETBFT_JUSTIFICATION, encode_cometbft_justification
-from phalanx.wire.trust import CometBftTrust, order_validator_set
+from phalanx.wire.enclave_protocol import COMETBFT_JUSTIFICATION
+from phalanx.wire.trust import CometBftTrust
 
 __all__ = [
-    "CometBftProgress", "CometBftTrust", "decode_cometbft_justification", "encode_cometbft_justification",
-    "initial_progress", "order_validator_set", "verify_cometbft_finality",
+    "CometBftProgress", "decode_cometbft_justification", "initial_progress", "verify_cometbft_finality",
 ]  # fmt: skip
 
 

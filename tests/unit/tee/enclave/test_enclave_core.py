@@ -31,7 +31,6 @@ from phalanx.mq import (
 from phalanx.runtime.block import Header
 from phalanx.storage import EMPTY_ROOT, Database
 from phalanx.tee.enclave import core
-from phalanx.tee.enclave.chain import BlockInput
 from phalanx.tee.enclave.chain_events import (
     INBOUND_MESSAGES_KEY,
     REGISTRY_TOPIC,
@@ -59,6 +58,7 @@ from phalanx.tee.enclave.state import (
     initial_enclave_state,
 )
 from phalanx.wire.command import encrypt_command
+from phalanx.wire.enclave_protocol import BlockInput
 
 TOKEN = compute_builtin_id("token")
 ALICE = Keypair.from_suri("//Alice")
