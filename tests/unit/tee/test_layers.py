@@ -49,3 +49,12 @@ def test_package_does_not_import(package: str, forbidden: tuple[str, ...]) -> No
 def test_importing_the_enclave_does_not_import_lmdb() -> None:
     script = "import sys, phalanx.tee.enclave; assert 'lmdb' not in sys.modules, 'lmdb imported'"
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_importing_the_client_and_the_wire_formats_imports_no_tee_code() -> None:
+    script = (
+        "import sys, phalanx.client.confidential, phalanx.wire.enclave_protocol, phalanx.wire.trust\n"
+        "tee = sorted(name for name in sys.modules if name.startswith('phalanx.tee'))\n"
+        "assert not tee, tee"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
