@@ -1,7 +1,5 @@
 """Encrypted, signed queries: the client side and the enclave side of one round trip.
 
-The enclave's replay guard (nonces seen, clock window) is enclave logic: `phalanx.tee.enclave.replay`.
-
 Client → worker endpoint: a sealed box (info `QUERY_INFO`) to the worker's attested X25519 key,
 holding `SignedQuery { query, signature }` where the account signs `QUERY_DOMAIN ++ SCALE(query)`:
 
@@ -17,7 +15,8 @@ kept across restarts), runs the contract's `handle_query`, and answers
 
 signed by the worker identity over `ANSWER_DOMAIN ++ SCALE(answer)` and sealed (info `ANSWER_INFO`,
 associated data = request hash) to the ephemeral key the query was sealed with. Only the client
-reads the answer; the host sees two ciphertexts.
+reads the answer; the host sees two ciphertexts. The replay check (nonces seen, clock window) is
+the enclave's own logic, in `phalanx.tee.enclave.replay`.
 """
 
 from __future__ import annotations
