@@ -13,7 +13,9 @@ state after block N holds exactly block N's messages and an enclave reads them w
   sealed box to the contract key (see `phalanx.wire.command`);
 - topic `Topic.contract_chain_command(id)`: a command the runtime composed for
   `AccountOrigin(account)`, in the clear (a chain-origin command such as a token `Deposit`, whose
-  content is public anyway), which the contract runs as `Origin.chain(account)`.
+  content is public anyway), which the contract runs as `Origin.chain(account)`. Only the runtime
+  writes this storage value, and it puts messages on that topic only for a deposit the account
+  signed, so no user can send a chain-origin command.
 
 The block's timestamp is read the same way from `Timestamp.Now` (`TIMESTAMP_KEY`, u64 ms).
 
