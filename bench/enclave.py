@@ -70,11 +70,11 @@ from phalanx.tee.enclave.chain_events import (
     WorkerRegistered,
     encode_registry_event,
 )
-from phalanx.tee.enclave.commands import encrypt_command
-from phalanx.tee.enclave.query import make_query, open_answer, seal_query
 from phalanx.tee.enclave.runtime import PRuntime
 from phalanx.tee.enclave.state import EnclaveState, initial_enclave_state
 from phalanx.tee.platform import SimulatedPlatform
+from phalanx.wire.command import encrypt_command
+from phalanx.wire.query import make_query, open_answer, seal_query
 from support.synthetic_chain import SyntheticChain
 
 TOKEN = compute_builtin_id("token")
@@ -568,7 +568,7 @@ def run_live(args: argparse.Namespace, raw: RawCrypto) -> None:
 
 def label(argv: list[str]) -> str:
     text = " ".join(argv)
-    if "simulated_enclave" in text:
+    if "process_main" in text:
         data_dir = argv[argv.index("--data-dir") + 1] if "--data-dir" in argv else ""
         return f"enclave of {Path(data_dir).parent.name}"
     if "--gatekeeper" in argv:

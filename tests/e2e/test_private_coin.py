@@ -38,10 +38,10 @@ from phalanx.contracts import token
 from phalanx.crypto import Keypair, generate_mnemonic
 from phalanx.primitives.ss58 import ss58_encode
 from phalanx.runtime.modules.system import declarations as system_d
-from phalanx.tee.enclave.commands import encrypt_command
 from phalanx.tee.enclave.runtime import STATE_FILE, STATE_LABEL
 from phalanx.tee.enclave.state import decode_enclave_state
 from phalanx.tee.platform.simulated import SimulatedPlatform
+from phalanx.wire.command import encrypt_command
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 

@@ -1,6 +1,6 @@
 """The SIMULATED enclave as a real OS process: sealed keys across restarts, secrets invisible to the host.
 
-Each test starts `python -m phalanx.tee.platform.simulated_enclave` processes through `EnclaveProcess`
+Each test starts `python -m phalanx.tee.enclave.process_main` processes through `EnclaveProcess`
 (deadline on every read) and kills them at teardown, also when the test fails.
 """
 
@@ -16,6 +16,7 @@ from phalanx.attestation import AttestationPolicy, compute_report_data, verify_a
 from phalanx.codec import FixedBytes, Struct, field_
 from phalanx.crypto import Keypair, KeyType
 from phalanx.crypto.box import X25519Keypair
+from phalanx.tee.enclave.process_main import IDENTITY_FILE, IDENTITY_LABEL
 from phalanx.tee.platform import (
     EnclaveRequestFailed,
     SimulatedPlatform,
@@ -24,7 +25,6 @@ from phalanx.tee.platform import (
     devnet_attestation_public_key,
 )
 from phalanx.tee.platform.process import EnclaveProcess
-from phalanx.tee.platform.simulated_enclave import IDENTITY_FILE, IDENTITY_LABEL
 
 pytestmark = pytest.mark.integration
 

@@ -50,11 +50,11 @@ from phalanx.tee.enclave.chain_events import (
     WorkerRegistered,
     encode_registry_event,
 )
-from phalanx.tee.enclave.commands import encrypt_command
 from phalanx.tee.enclave.errors import BlockReplayed, InvalidFinality
-from phalanx.tee.enclave.query import make_query, open_answer, seal_query
 from phalanx.tee.platform import EnclaveRequestFailed
 from phalanx.tee.platform.process import EnclaveProcess
+from phalanx.wire.command import encrypt_command
+from phalanx.wire.query import make_query, open_answer, seal_query
 
 pytestmark = pytest.mark.integration
 
@@ -123,7 +123,7 @@ def test_worker_enclave_process_end_to_end_with_a_crash(start_enclave: StartEncl
         status = enclave.status()
         assert status.contracts == ((TOKEN, True),)
         deposit = COMMANDS.encode(Deposit(ALICE.public_key, 1000))
-        next_block(Message(RuntimeOrigin(), Topic.contract_command(TOKEN), deposit))
+        next_block(Message(AccountOrigin(ALICE.public_key), Topic.contract_chain_command(TOKEN), deposit))
 
         # The contract public key is what the chain publishes with the key distribution.
         contract_public = None

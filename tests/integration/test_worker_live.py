@@ -54,10 +54,10 @@ from phalanx.runtime.modules.contracts import declarations as contracts_d
 from phalanx.runtime.modules.mq import declarations as mq_d
 from phalanx.runtime.modules.registry import declarations as registry_d
 from phalanx.runtime.modules.system import declarations as system_d
-from phalanx.tee.enclave.commands import encrypt_command
-from phalanx.tee.enclave.query import make_query, open_answer, seal_query
 from phalanx.tee.host.submission import RetryPolicy, SubmissionFailed, Submitter
 from phalanx.tee.platform.measurement import compute_code_measurement, default_source_root
+from phalanx.wire.command import encrypt_command
+from phalanx.wire.query import make_query, open_answer, seal_query
 
 if TYPE_CHECKING:
     from conftest import DevNodes

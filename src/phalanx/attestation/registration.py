@@ -161,9 +161,3 @@ def read_report_data(evidence: AttestationEvidence) -> bytes:
         except Exception as exc:  # the binding raises ValueError, but any failure means the same
             raise MalformedEvidence(f"the DCAP quote does not parse: {exc}") from None
     raise MalformedEvidence(f"unknown evidence type {type(evidence).__name__}")
-
-
-def is_trust_root_hash(value: bytes) -> bool:
-    """Whether `value` may be a trust root hash (32 bytes, not the zero 'no trust root' marker)."""
-    return len(value) == 32 and value != NO_TRUST_ROOT
-

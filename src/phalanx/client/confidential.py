@@ -14,7 +14,7 @@ What the client trusts, and why:
   worker host relays two ciphertexts and learns neither the query nor the answer.
 
 Commands are sealed boxes to the contract key, bound to the contract and the signer
-(`phalanx.tee.enclave.commands`); the chain sees only ciphertext. "Applied" means a worker's signed
+(`phalanx.wire.command`); the chain sees only ciphertext. "Applied" means a worker's signed
 answer reflects the block that included the command (`wait_applied`).
 """
 
@@ -36,8 +36,8 @@ from phalanx.errors import PhalanxError
 from phalanx.runtime.modules.contracts import declarations as contracts_d
 from phalanx.runtime.modules.registry import declarations as registry_d
 from phalanx.runtime.modules.system import declarations as system_d
-from phalanx.tee.enclave.commands import encrypt_command
-from phalanx.tee.enclave.query import QueryAnswer, make_query, open_answer, seal_query
+from phalanx.wire.command import encrypt_command
+from phalanx.wire.query import QueryAnswer, make_query, open_answer, seal_query
 
 TOKEN_ID = compute_builtin_id("token")
 DEFAULT_APPLY_TIMEOUT_S = 60.0

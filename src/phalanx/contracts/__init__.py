@@ -26,9 +26,9 @@ from phalanx.contracts.errors import (
     InvariantViolation,
     MemoTooLong,
     Unauthorized,
-    UnknownContract,
+    UnknownBuiltin,
 )
-from phalanx.contracts.messages import MessageSet, decode_or_raise, member
+from phalanx.contracts.messages import decode_or_raise
 from phalanx.contracts.registry import (
     BUILTINS,
     compute_builtin_id,
@@ -50,7 +50,7 @@ __all__ = [
     "BUILTINS", "EFFECT", "ORIGIN", "BadCommand", "BadEffect", "BadOrigin", "BadQuery", "BadSnapshot",
     "CommandResult", "Contract", "ContractContext", "ContractError", "Effect", "EgressSink",
     "InsufficientBalance", "InvalidAmount", "InvalidContext", "InvariantViolation", "MemoTooLong",
-    "MessageSet", "Origin", "OriginKind", "PublicEvent", "Unauthorized", "UnknownContract", "Withdraw",
+    "Origin", "OriginKind", "PublicEvent", "Unauthorized", "UnknownBuiltin", "Withdraw",
     "compute_builtin_id", "create_builtin", "decode_effect", "decode_or_raise", "encode_effect",
-    "execute_command", "get_builtin_class", "get_builtin_names", "member",
+    "execute_command", "get_builtin_class", "get_builtin_names",
 ]  # fmt: skip

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from phalanx.codec import U128, AccountId, Bytes, Str, field_
+from phalanx.codec import U128, AccountId, Bytes, DataclassEnum, Str, field_, member
 from phalanx.contracts.errors import BadEffect
-from phalanx.contracts.messages import MessageSet, decode_or_raise, member
+from phalanx.contracts.messages import decode_or_raise
 
 MAX_U128 = (1 << 128) - 1
 MAX_TOPIC_LEN = 64
@@ -50,7 +50,7 @@ class PublicEvent:
 
 Effect = Withdraw | PublicEvent
 
-EFFECT: MessageSet[Effect] = MessageSet(
+EFFECT: DataclassEnum[Effect] = DataclassEnum(
     ("phalanx", "contracts", "Effect"),
     [
         member(0, Withdraw, field_("to", AccountId, "AccountId"), field_("amount", U128, "Balance")),

@@ -71,7 +71,7 @@ class InvalidContext(ContractError):
     code = 9
 
 
-class UnknownContract(ContractError):
+class UnknownBuiltin(ContractError):
     """No built-in contract has the given name or id."""
 
     code = 10

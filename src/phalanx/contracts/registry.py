@@ -7,7 +7,7 @@ so the chain, the enclaves and clients agree on it without a deployment step. Ne
 
 from __future__ import annotations
 
-from phalanx.contracts.errors import UnknownContract
+from phalanx.contracts.errors import UnknownBuiltin
 from phalanx.contracts.sdk import Contract
 from phalanx.contracts.token import Token
 from phalanx.crypto import blake2_256
@@ -27,14 +27,14 @@ def get_builtin_names() -> tuple[str, ...]:
 
 
 def get_builtin_class(name_or_id: str | bytes) -> type[Contract]:
-    """Look a built-in up by name or by 32-byte id; raises `UnknownContract`."""
+    """Look a built-in up by name or by 32-byte id; raises `UnknownBuiltin`."""
     if isinstance(name_or_id, str):
         cls = BUILTINS.get(name_or_id)
     else:
         cls = next((c for n, c in sorted(BUILTINS.items()) if compute_builtin_id(n) == name_or_id), None)
     if cls is None:
         shown = name_or_id if isinstance(name_or_id, str) else name_or_id.hex()
-        raise UnknownContract(f"no built-in contract {shown!r}; known: {', '.join(get_builtin_names())}")
+        raise UnknownBuiltin(f"no built-in contract {shown!r}; known: {', '.join(get_builtin_names())}")
     return cls
 
 

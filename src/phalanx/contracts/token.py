@@ -18,7 +18,20 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from phalanx.codec import U8, U64, U128, AccountId, Option, Str, Struct, Tuple, Vec, field_
+from phalanx.codec import (
+    U8,
+    U64,
+    U128,
+    AccountId,
+    DataclassEnum,
+    Option,
+    Str,
+    Struct,
+    Tuple,
+    Vec,
+    field_,
+    member,
+)
 from phalanx.contracts import effects
 from phalanx.contracts.errors import (
     BadCommand,
@@ -31,7 +44,7 @@ from phalanx.contracts.errors import (
     MemoTooLong,
     Unauthorized,
 )
-from phalanx.contracts.messages import MessageSet, decode_or_raise, member
+from phalanx.contracts.messages import decode_or_raise
 from phalanx.contracts.sdk import CommandResult, Contract, ContractContext, Origin
 
 MAX_U128 = (1 << 128) - 1
@@ -69,7 +82,7 @@ class Withdraw:
 
 TokenCommand = Deposit | Transfer | Withdraw
 
-COMMANDS: MessageSet[TokenCommand] = MessageSet(
+COMMANDS: DataclassEnum[TokenCommand] = DataclassEnum(
     ("phalanx", "contracts", "token", "Command"),
     [
         member(0, Deposit, field_("who", AccountId, "AccountId"), field_("amount", U128, "Balance")),
@@ -99,7 +112,7 @@ class History:
 
 TokenQuery = Balance | History
 
-QUERIES: MessageSet[TokenQuery] = MessageSet(
+QUERIES: DataclassEnum[TokenQuery] = DataclassEnum(
     ("phalanx", "contracts", "token", "Query"),
     [member(0, Balance, field_("of", Option(AccountId), "Option<AccountId>")), member(1, History)],
 )
@@ -131,7 +144,7 @@ class Withdrawn:
 
 HistoryEvent = Deposited | Sent | Received | Withdrawn
 
-HISTORY_EVENT: MessageSet[HistoryEvent] = MessageSet(
+HISTORY_EVENT: DataclassEnum[HistoryEvent] = DataclassEnum(
     ("phalanx", "contracts", "token", "HistoryEvent"),
     [
         member(0, Deposited, field_("amount", U128, "Balance")),
@@ -173,7 +186,7 @@ class AccountHistory:
 
 TokenAnswer = AccountBalance | AccountHistory
 
-ANSWERS: MessageSet[TokenAnswer] = MessageSet(
+ANSWERS: DataclassEnum[TokenAnswer] = DataclassEnum(
     ("phalanx", "contracts", "token", "Answer"),
     [
         member(0, AccountBalance, field_("account", AccountId), field_("amount", U128, "Balance")),

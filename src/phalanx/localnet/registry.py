@@ -32,9 +32,9 @@ from phalanx.runtime.events import EventRecord
 from phalanx.runtime.modules.registry import CometBftAnchor, DevAnchor, RegistryGenesis
 from phalanx.runtime.modules.registry import declarations as registry_d
 from phalanx.runtime.modules.registry.genesis_config import TrustAnchor
-from phalanx.tee.enclave.cometbft import CometBftTrust
 from phalanx.tee.platform.measurement import compute_code_measurement
 from phalanx.tee.platform.simulated import devnet_attestation_public_key
+from phalanx.wire.trust import CometBftTrust
 
 
 class DevnetError(PhalanxError):

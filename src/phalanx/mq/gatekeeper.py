@@ -22,10 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from phalanx.codec import H256, U32, Bytes, DecodeError, FixedBytes, field_
+from phalanx.codec import H256, U32, Bytes, DataclassEnum, DecodeError, FixedBytes, field_, member
 from phalanx.mq.errors import InvalidMessage
 from phalanx.mq.message import Topic
-from phalanx.mq.scale import DataclassEnum
 
 MASTER_KEY_TOPIC = Topic(b"phalanx/gatekeeper/master-key")
 CONTRACT_KEY_TOPIC = Topic(b"phalanx/gatekeeper/contract-key")
@@ -94,36 +93,30 @@ class MasterKeyRotation:
 GatekeeperPayload = MasterKeyPublished | MasterKeyShare | ContractKeyDistribution | MasterKeyRotation
 
 _KEY = FixedBytes(32)
-GATEKEEPER_PAYLOAD = DataclassEnum(
+GATEKEEPER_PAYLOAD: DataclassEnum[GatekeeperPayload] = DataclassEnum(
     ("phalanx", "mq", "GatekeeperPayload"),
     [
-        (
-            0,
-            MasterKeyPublished,
-            (field_("generation", U32, "u32"), field_("master_public", _KEY, "[u8; 32]")),
+        member(
+            0, MasterKeyPublished, field_("generation", U32, "u32"), field_("master_public", _KEY, "[u8; 32]")
         ),
-        (
+        member(
             1,
             MasterKeyShare,
-            (
-                field_("generation", U32, "u32"),
-                field_("to_worker", _KEY, "[u8; 32]"),
-                field_("sealed_key", Bytes),
-            ),
+            field_("generation", U32, "u32"),
+            field_("to_worker", _KEY, "[u8; 32]"),
+            field_("sealed_key", Bytes),
         ),
-        (
+        member(
             2,
             ContractKeyDistribution,
-            (
-                field_("contract_id", H256, "H256"),
-                field_("generation", U32, "u32"),
-                field_("to_worker", _KEY, "[u8; 32]"),
-                field_("contract_public", _KEY, "[u8; 32]"),
-                field_("egress_public", _KEY, "[u8; 32]"),
-                field_("sealed_key", Bytes),
-            ),
+            field_("contract_id", H256, "H256"),
+            field_("generation", U32, "u32"),
+            field_("to_worker", _KEY, "[u8; 32]"),
+            field_("contract_public", _KEY, "[u8; 32]"),
+            field_("egress_public", _KEY, "[u8; 32]"),
+            field_("sealed_key", Bytes),
         ),
-        (3, MasterKeyRotation, (field_("generation", U32, "u32"),)),
+        member(3, MasterKeyRotation, field_("generation", U32, "u32")),
     ],
 )
 

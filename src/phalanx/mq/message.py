@@ -1,9 +1,11 @@
 """Messages between the chain and enclaves: who sent them, on which topic, signed with a sequence.
 
 Chain to enclave, the runtime appends `Message`s for the block to a storage item covered by the
-state root (origin `RuntimeOrigin` for registry events and requests, `AccountOrigin` for user
-commands). Enclave to chain, senders submit `SignedMessage`s: the message, the sender's next
-sequence number and a signature over
+state root (origin `RuntimeOrigin` for registry events and requests, `AccountOrigin` for what an
+account did: its sealed commands, and the commands the runtime composed for it, such as a deposit,
+each on its own topic; the message names the account, so no reader decodes a payload to find it).
+Enclave to chain, senders submit `SignedMessage`s: the message, the sender's next sequence number and a
+signature over
 
     b"phalanx/mq/v1" ++ SCALE(message) ++ sequence (u64 little-endian)
 
@@ -19,10 +21,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from phalanx.codec import H256, U64, AccountId, Bytes, Enum, FixedBytes, Struct, field_, variant
+from phalanx.codec import (
+    H256,
+    U64,
+    AccountId,
+    Bytes,
+    DataclassEnum,
+    Enum,
+    FixedBytes,
+    Mapped,
+    Struct,
+    field_,
+    member,
+    variant,
+)
 from phalanx.crypto import Keypair, KeyType, verify_signature
 from phalanx.mq.errors import BadSignature, InvalidMessage, OutOfOrder, Replayed
-from phalanx.mq.scale import DataclassEnum, Mapped
 
 SIGNING_DOMAIN = b"phalanx/mq/v1"
 MAX_TOPIC_LEN = 256
@@ -79,14 +93,14 @@ class AccountOrigin:
 
 MessageOrigin = RuntimeOrigin | WorkerOrigin | GatekeeperOrigin | ContractOrigin | AccountOrigin
 
-ORIGIN = DataclassEnum(
+ORIGIN: DataclassEnum[MessageOrigin] = DataclassEnum(
     ("phalanx", "mq", "MessageOrigin"),
     [
-        (0, RuntimeOrigin, ()),
-        (1, WorkerOrigin, (field_("pubkey", PUBLIC_KEY, "[u8; 32]"),)),
-        (2, GatekeeperOrigin, ()),
-        (3, ContractOrigin, (field_("contract_id", H256, "H256"),)),
-        (4, AccountOrigin, (field_("account", AccountId, "AccountId32"),)),
+        member(0, RuntimeOrigin),
+        member(1, WorkerOrigin, field_("pubkey", PUBLIC_KEY, "[u8; 32]")),
+        member(2, GatekeeperOrigin),
+        member(3, ContractOrigin, field_("contract_id", H256, "H256")),
+        member(4, AccountOrigin, field_("account", AccountId, "AccountId32")),
     ],
 )
 
@@ -119,6 +133,19 @@ class Topic:
         """The topic of encrypted commands to one contract: b"phalanx/contract/<hex id>/command"."""
         _check_len("a contract id", contract_id, 32)
         return cls(b"phalanx/contract/" + contract_id.hex().encode() + b"/command")
+
+    @classmethod
+    def contract_chain_command(cls, contract_id: bytes) -> Topic:
+        """The topic of the commands the runtime composes for an account, in the clear (a deposit):
+        b"phalanx/contract/<hex id>/chain-command"."""
+        _check_len("a contract id", contract_id, 32)
+        return cls(b"phalanx/contract/" + contract_id.hex().encode() + b"/chain-command")
+
+    @classmethod
+    def contract_egress(cls, contract_id: bytes) -> Topic:
+        """The topic of a contract's egress effects, enclave to chain: b"phalanx/contract/<hex id>/egress"."""
+        _check_len("a contract id", contract_id, 32)
+        return cls(b"phalanx/contract/" + contract_id.hex().encode() + b"/egress")
 
 
 TOPIC = Mapped[Topic, bytes](Bytes, lambda topic: topic.path, Topic)

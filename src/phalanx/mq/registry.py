@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from phalanx.codec import H256, DecodeError, FixedBytes, field_
+from phalanx.codec import H256, DataclassEnum, DecodeError, FixedBytes, field_, member
 from phalanx.mq.errors import InvalidMessage
 from phalanx.mq.message import Topic
-from phalanx.mq.scale import DataclassEnum
 
 REGISTRY_TOPIC = Topic(b"phalanx/registry/events")
 
@@ -82,14 +81,14 @@ RegistryEvent = (
 _KEY = FixedBytes(32)
 _PAIR = (field_("contract_id", H256, "H256"), field_("worker", _KEY, "[u8; 32]"))
 _WORKER_KEYS = (field_("worker", _KEY, "[u8; 32]"), field_("x25519", _KEY, "[u8; 32]"))
-REGISTRY_EVENT = DataclassEnum(
+REGISTRY_EVENT: DataclassEnum[RegistryEvent] = DataclassEnum(
     ("phalanx", "registry", "RegistryEvent"),
     [
-        (0, WorkerRegistered, _WORKER_KEYS),
-        (1, GatekeeperRegistered, _WORKER_KEYS),
-        (2, ContractDeployed, (field_("contract_id", H256, "H256"),)),
-        (3, ContractAssigned, _PAIR),
-        (4, ContractUnassigned, _PAIR),
+        member(0, WorkerRegistered, *_WORKER_KEYS),
+        member(1, GatekeeperRegistered, *_WORKER_KEYS),
+        member(2, ContractDeployed, field_("contract_id", H256, "H256")),
+        member(3, ContractAssigned, *_PAIR),
+        member(4, ContractUnassigned, *_PAIR),
     ],
 )
 

@@ -8,9 +8,13 @@ with db.write() as w:                          # one atomic, synced transaction
     w.put("headers", block_hash, header_bytes)
 db.get_at(root, key); db.prove(root, key)      # archive reads and proofs
 verify_proof(root, key, value, proof)          # pure; raises InvalidProof
+
+The LMDB store (`database`) is imported on first use of one of its names, so that code which only
+checks proofs (the enclave) imports the pure trie and proof verifier without LMDB.
 """
 
-from phalanx.storage.database import DEFAULT_MAP_SIZE, Database, Snapshot, StateUpdate, Writer
+from typing import TYPE_CHECKING, Any
+
 from phalanx.storage.errors import (
     CorruptStore,
     DatabaseClosed,
@@ -27,6 +31,19 @@ from phalanx.storage.errors import (
 )
 from phalanx.storage.proof import ProofKind, StateProof, verify_proof, verify_proof_many
 from phalanx.storage.trie import EMPTY_ROOT, key_hash
+
+if TYPE_CHECKING:
+    from phalanx.storage.database import DEFAULT_MAP_SIZE, Database, Snapshot, StateUpdate, Writer
+
+_DATABASE_NAMES = frozenset({"DEFAULT_MAP_SIZE", "Database", "Snapshot", "StateUpdate", "Writer"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DATABASE_NAMES:
+        from phalanx.storage import database
+
+        return getattr(database, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "DEFAULT_MAP_SIZE",

@@ -18,7 +18,7 @@ from phalanx.contracts import (
     Origin,
     OriginKind,
     PublicEvent,
-    UnknownContract,
+    UnknownBuiltin,
     Withdraw,
     compute_builtin_id,
     create_builtin,
@@ -159,9 +159,9 @@ def test_registry_by_name_and_id() -> None:
     assert get_builtin_class("token") is Token
     assert get_builtin_class(token_id) is Token
     assert isinstance(create_builtin("token"), Token)
-    with pytest.raises(UnknownContract):
+    with pytest.raises(UnknownBuiltin):
         get_builtin_class("lottery")
-    with pytest.raises(UnknownContract):
+    with pytest.raises(UnknownBuiltin):
         create_builtin(bytes(32))
 
 

@@ -39,6 +39,15 @@ from phalanx.mq import (
     WorkerOrigin,
     encode_gatekeeper_payload,
 )
+from phalanx.mq.registry import (
+    REGISTRY_EVENT,
+    REGISTRY_TOPIC,
+    ContractAssigned,
+    ContractDeployed,
+    ContractUnassigned,
+    GatekeeperRegistered,
+    WorkerRegistered,
+)
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "mq" / "vectors.json"
 
@@ -57,6 +66,14 @@ def vectors() -> dict[str, tuple[Codec[Any], Any]]:
         "origin_account": (ORIGIN, AccountOrigin(b"\x03" * 32)),
         "topic_master_key": (TOPIC, MASTER_KEY_TOPIC),
         "topic_contract_command": (TOPIC, Topic.contract_command(b"\x04" * 32)),
+        "topic_contract_chain_command": (TOPIC, Topic.contract_chain_command(b"\x04" * 32)),
+        "topic_contract_egress": (TOPIC, Topic.contract_egress(b"\x04" * 32)),
+        "topic_registry": (TOPIC, REGISTRY_TOPIC),
+        "registry_worker_registered": (REGISTRY_EVENT, WorkerRegistered(b"\x0d" * 32, b"\x0e" * 32)),
+        "registry_gatekeeper_registered": (REGISTRY_EVENT, GatekeeperRegistered(b"\x0d" * 32, b"\x0e" * 32)),
+        "registry_contract_deployed": (REGISTRY_EVENT, ContractDeployed(b"\x0f" * 32)),
+        "registry_contract_assigned": (REGISTRY_EVENT, ContractAssigned(b"\x0f" * 32, b"\x0d" * 32)),
+        "registry_contract_unassigned": (REGISTRY_EVENT, ContractUnassigned(b"\x0f" * 32, b"\x0d" * 32)),
         "message": (MESSAGE, MESSAGE_VALUE),
         "signature_ed25519": (SIGNATURE, Signature(KeyType.ED25519, b"\x05" * 64)),
         "signature_sr25519": (SIGNATURE, Signature(KeyType.SR25519, b"\x06" * 64)),

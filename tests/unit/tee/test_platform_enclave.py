@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 
 from phalanx.attestation import compute_report_data, evidence_from_value
+from phalanx.tee.enclave.process_main import IDENTITY_FILE, SimulatedEnclave, serve
 from phalanx.tee.platform import EnclaveProtocolError, SimulatedPlatform
-from phalanx.tee.platform.protocol import (
+from phalanx.wire.enclave_protocol import (
     MAX_FRAME,
     REQUEST_CODEC,
     RESPONSE_CODEC,
     encode_frame,
     read_frame,
 )
-from phalanx.tee.platform.simulated_enclave import IDENTITY_FILE, SimulatedEnclave, serve
 
 MEASUREMENT = bytes([0x33]) * 32
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,7 @@ from phalanx.tee.platform import (
     devnet_attestation_public_key,
     list_enclave_code_files,
 )
+from phalanx.tee.platform.measurement import default_source_root
 from phalanx.tee.platform.simulated import ATTESTATION_KEY_FILE, PLATFORM_SECRET_FILE
 
 MEASUREMENT = bytes([0x11]) * 32
@@ -149,14 +152,32 @@ def test_measurement_covers_enclave_code_only() -> None:
     assert files == sorted(files)
     for expected in (
         "phalanx/errors.py",
+        "phalanx/files.py",
         "phalanx/tee/platform/simulated.py",
         "phalanx/attestation/verify.py",
+        "phalanx/wire/command.py",
+        "phalanx/wire/query.py",
+        "phalanx/wire/enclave_protocol.py",
+        "phalanx/tee/enclave/process_main.py",
     ):
         assert expected in files
     assert "phalanx/tee/platform/process.py" not in files
     assert not any(f.startswith(("phalanx/tee/host/", "phalanx/runtime/", "phalanx/node/")) for f in files)
     assert all(f.endswith(".py") and "__pycache__" not in f for f in files)
     assert compute_code_measurement() == compute_code_measurement()
+
+
+def test_measurement_covers_every_phalanx_module_the_enclave_process_imports() -> None:
+    script = (
+        "import sys, phalanx.tee.enclave.process_main\n"
+        "print('\\n'.join(m.__file__ for n, m in sys.modules.items() if n.startswith('phalanx')))"
+    )
+    found = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
+    root = default_source_root()
+    imported = {Path(line).resolve().relative_to(root).as_posix() for line in found.stdout.split()}
+    assert "phalanx/tee/enclave/process_main.py" in imported
+    assert imported <= set(list_enclave_code_files())
+    assert "phalanx/storage/database.py" not in imported  # no LMDB inside the enclave
 
 
 def _write_tree(root: Path, files: dict[str, bytes]) -> Path:

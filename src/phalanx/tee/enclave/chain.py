@@ -22,33 +22,21 @@ Finality, by engine:
   hash is proven by state, and a host that lied about a header's hash is caught at the next block
   (whose proven `ParentHash` differs), which the enclave then refuses.
 
-The proof bundle is what `Runtime.state_proof(keys, at)` returns (the node serves it as
-`state_getProof`): `Vec<(key: Bytes, value: Option<Bytes>, proof: Bytes)>`.
+The block as the host hands it over (`BlockInput`, the proof bundle, the proven keys) is a wire
+format, defined in `phalanx.wire.enclave_protocol`; the trust roots are in `phalanx.wire.trust`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from phalanx.attestation.registration import (
-    CometBftTrustRoot,
-    DevTrustRoot,
-    TrustRoot,
-    compute_trust_root_hash,
-)
-from phalanx.codec import H256, U32, U64, Bytes, CodecError, Option, Tuple, Vec, decode_compact
-from phalanx.crypto import KeyType, blake2_256, twox_128
+from phalanx.codec import H256, U32, U64, CodecError, Vec, decode_compact
+from phalanx.crypto import blake2_256
 from phalanx.engine.finality import DevAuthority, InvalidJustification, verify_dev_justification
 from phalanx.errors import PhalanxError
 from phalanx.mq import MESSAGE, Message
 from phalanx.storage.proof import verify_proof
-from phalanx.tee.enclave.chain_events import INBOUND_MESSAGES_KEY, TIMESTAMP_KEY
-from phalanx.tee.enclave.cometbft import (
-    CometBftProgress,
-    CometBftTrust,
-    initial_progress,
-    verify_cometbft_finality,
-)
+from phalanx.tee.enclave.cometbft import CometBftProgress, initial_progress, verify_cometbft_finality
 from phalanx.tee.enclave.errors import (
     BlockNotLinked,
     BlockReplayed,
@@ -60,51 +48,22 @@ from phalanx.tee.enclave.errors import (
     MissingStateProof,
     StateMismatch,
 )
+from phalanx.wire.enclave_protocol import (
+    INBOUND_MESSAGES_KEY,
+    LINK_KEYS,
+    NUMBER_KEY,
+    PARENT_HASH_KEY,
+    PRE_GENESIS_HASH,
+    PROOF_BUNDLE,
+    REQUIRED_KEYS,
+    TIMESTAMP_KEY,
+    BlockInput,
+)
+from phalanx.wire.trust import ChainTrust, CometBftTrust, DevTrust
 
-PROOF_BUNDLE = Vec(Tuple(Bytes, Option(Bytes), Bytes))
-PRE_GENESIS_HASH = bytes(32)
-"""The last block hash of an enclave that has applied no block, not even genesis."""
+__all__ = ["HeaderView", "VerifiedBlock", "parse_header", "read_proven", "verify_block", "verify_finality"]
+
 MESSAGES = Vec(MESSAGE)
-REQUIRED_KEYS: tuple[bytes, ...] = (INBOUND_MESSAGES_KEY, TIMESTAMP_KEY)
-NUMBER_KEY = twox_128(b"System") + twox_128(b"Number")
-PARENT_HASH_KEY = twox_128(b"System") + twox_128(b"ParentHash")
-LINK_KEYS: tuple[bytes, ...] = (NUMBER_KEY, PARENT_HASH_KEY)
-"""Read with proofs under CometBFT finality, where the header's hash is not itself signed."""
-PROOF_KEYS: tuple[bytes, ...] = REQUIRED_KEYS + LINK_KEYS
-"""The storage keys a host proves for every block (any engine)."""
-
-
-@dataclass(frozen=True)
-class DevTrust:
-    """Trust root of a dev-engine chain: its genesis hash and the dev authority's public key."""
-
-    genesis_hash: bytes
-    authority_public: bytes
-    authority_key_type: KeyType = KeyType.SR25519
-
-    def __post_init__(self) -> None:
-        if len(self.genesis_hash) != 32 or len(self.authority_public) != 32:
-            raise MalformedInput("a dev trust root is a 32-byte genesis hash and a 32-byte public key")
-
-    def to_root(self) -> DevTrustRoot:
-        return DevTrustRoot(self.genesis_hash, self.authority_public, int(self.authority_key_type))
-
-
-ChainTrust = DevTrust | CometBftTrust
-
-
-def compute_chain_trust_hash(trust: ChainTrust) -> bytes:
-    """`blake2_256(SCALE(TrustRoot))` of the chain an enclave follows: bound into its report data."""
-    return compute_trust_root_hash(trust.to_root())
-
-
-def trust_from_root(root: TrustRoot) -> ChainTrust:
-    """The enclave's trust root from its wire form; raises `MalformedInput` for an invalid one."""
-    if isinstance(root, CometBftTrustRoot):
-        return CometBftTrust(root.genesis_hash, root.chain_id, root.validator_set_hash)
-    if root.authority_key_type not in (KeyType.ED25519, KeyType.SR25519):
-        raise MalformedInput(f"unknown dev authority key type {root.authority_key_type}")
-    return DevTrust(root.genesis_hash, root.authority_public, KeyType(root.authority_key_type))
 
 
 @dataclass(frozen=True)
@@ -115,15 +74,6 @@ class HeaderView:
     parent_hash: bytes
     number: int
     state_root: bytes
-
-
-@dataclass(frozen=True)
-class BlockInput:
-    """One block as the host hands it over: header bytes, finality proof, proof bundle."""
-
-    header: bytes
-    justification: bytes
-    proofs: bytes
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,10 @@ are followed) and the hash of the last CometBFT block verified (the next header 
 The genesis block (H = 0) is proven the same way, by header 1, whose app hash is the genesis state
 root that InitChain returned.
 
-Justification bytes: SCALE `CometBftJustification { commit: Vec<u8>, validators: Vec<u8> }`, each
-the JSON `result` of the CometBFT RPC answer, read by `phalanx.engine.lightclient.rpc_json`.
+Justification bytes (a wire format, `phalanx.wire.enclave_protocol.COMETBFT_JUSTIFICATION`): SCALE
+`CometBftJustification { commit: Vec<u8>, validators: Vec<u8> }`, each the JSON `result` of the
+CometBFT RPC answer, read by `phalanx.engine.lightclient.rpc_json`. The trust root `CometBftTrust`
+is in `phalanx.wire.trust`.
 """
 
 from __future__ import annotations
@@ -23,50 +25,22 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from phalanx.attestation.registration import CometBftTrustRoot
-from phalanx.codec import Bytes, CodecError, Struct, field_
+from phalanx.codec import CodecError
 from phalanx.engine.lightclient import (
     LightClientError,
     SignedHeader,
-    Validator,
     ValidatorSet,
-    compute_validator_set_hash,
     parse_signed_header,
     parse_validator_set,
     verify_signed_header,
 )
-from phalanx.tee.enclave.errors import AppHashMismatch, InvalidFinality, MalformedInput
+from phalanx.tee.enclave.errors import AppHashMismatch, InvalidFinality
+from phalanx.wire.enclave_protocol import COMETBFT_JUSTIFICATION
+from phalanx.wire.trust import CometBftTrust
 
-MAX_CHAIN_ID_LENGTH = 50  # CometBFT's limit
-COMETBFT_JUSTIFICATION = Struct(
-    ("phalanx", "enclave", "CometBftJustification"), [field_("commit", Bytes), field_("validators", Bytes)]
-)
-
-
-@dataclass(frozen=True)
-class CometBftTrust:
-    """Trust root of a CometBFT chain: its genesis hash (the Substrate view's block 0), its chain id,
-    and CometBFT's hash of its genesis validator set (`compute_validator_set_hash`)."""
-
-    genesis_hash: bytes
-    chain_id: str
-    validator_set_hash: bytes
-
-    def __post_init__(self) -> None:
-        if len(self.genesis_hash) != 32 or len(self.validator_set_hash) != 32:
-            raise MalformedInput("a CometBFT trust root has a 32-byte genesis hash and validator-set hash")
-        if not self.chain_id or len(self.chain_id) > MAX_CHAIN_ID_LENGTH:
-            raise MalformedInput(f"a CometBFT chain id has 1 to {MAX_CHAIN_ID_LENGTH} characters")
-
-    @classmethod
-    def from_validators(
-        cls, genesis_hash: bytes, chain_id: str, validators: list[tuple[bytes, int]]
-    ) -> CometBftTrust:
-        """The trust root for genesis validators given as (ed25519 public key, power), in any order."""
-        return cls(genesis_hash, chain_id, compute_validator_set_hash(order_validator_set(validators)))
-
-    def to_root(self) -> CometBftTrustRoot:
-        return CometBftTrustRoot(self.genesis_hash, self.chain_id, self.validator_set_hash)
+__all__ = [
+    "CometBftProgress", "decode_cometbft_justification", "initial_progress", "verify_cometbft_finality",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -80,22 +54,6 @@ class CometBftProgress:
 
 def initial_progress(trust: CometBftTrust) -> CometBftProgress:
     return CometBftProgress(1, trust.validator_set_hash, b"")
-
-
-def order_validator_set(validators: list[tuple[bytes, int]]) -> ValidatorSet:
-    """CometBFT's order of a validator set: voting power descending, then address ascending."""
-    members = [Validator(pub_key=key, voting_power=power) for key, power in validators]
-    members.sort(key=lambda v: (-v.voting_power, v.address))
-    return ValidatorSet(tuple(members))
-
-
-def encode_cometbft_justification(commit_result: object, validators_result: object) -> bytes:
-    """The justification of block H from the JSON results of `/commit?height=H+1` and
-    `/validators?height=H+1` (what the host fetches from a CometBFT node)."""
-    return COMETBFT_JUSTIFICATION.encode({
-        "commit": json.dumps(commit_result, separators=(",", ":")).encode(),
-        "validators": json.dumps(validators_result, separators=(",", ":")).encode(),
-    })  # fmt: skip
 
 
 def decode_cometbft_justification(data: bytes) -> tuple[SignedHeader, ValidatorSet]:

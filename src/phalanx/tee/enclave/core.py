@@ -45,7 +45,7 @@ from phalanx.mq import (
     decode_gatekeeper_payload,
 )
 from phalanx.tee import gatekeeper as gk
-from phalanx.tee.enclave.chain import BlockInput, VerifiedBlock, verify_block
+from phalanx.tee.enclave.chain import VerifiedBlock, verify_block
 from phalanx.tee.enclave.chain_events import (
     REGISTRY_TOPIC,
     ContractAssigned,
@@ -54,12 +54,14 @@ from phalanx.tee.enclave.chain_events import (
     GatekeeperRegistered,
     WorkerRegistered,
     decode_registry_event,
+    parse_contract_chain_command_topic,
     parse_contract_command_topic,
 )
-from phalanx.tee.enclave.commands import decrypt_command
 from phalanx.tee.enclave.errors import MalformedInput
 from phalanx.tee.enclave.state import ContractSlot, EnclaveState, PendingCommand
 from phalanx.tee.gatekeeper import open_contract_key
+from phalanx.wire.command import decrypt_command
+from phalanx.wire.enclave_protocol import BlockInput
 
 
 @dataclass(frozen=True)
@@ -91,11 +93,6 @@ class Log:
 
 
 Effect = Egress | StoreState | Log
-
-
-def compute_contract_egress_topic(contract_id: bytes) -> Topic:
-    """Where a contract's egress effects go: b"phalanx/contract/<hex id>/egress"."""
-    return Topic(b"phalanx/contract/" + contract_id.hex().encode() + b"/egress")
 
 
 def apply(state: EnclaveState, event: FeedBlock) -> tuple[EnclaveState, tuple[Effect, ...]]:
@@ -170,7 +167,10 @@ def process_message(step: _Step, message: Message) -> int:
         else:
             contract_id = parse_contract_command_topic(topic)
             if contract_id is not None:
-                return process_command_message(step, contract_id, message)
+                return process_command_message(step, contract_id, message, encrypted=True)
+            contract_id = parse_contract_chain_command_topic(topic)
+            if contract_id is not None:
+                return process_command_message(step, contract_id, message, encrypted=False)
     except DecodeError as exc:
         step.log("error", f"undecodable chain message on {topic.path.decode()}: {exc.message}")
     return 0
@@ -248,15 +248,16 @@ def process_contract_key(step: _Step, payload: ContractKeyDistribution) -> None:
         step.log("info", f"{name}: applied {len(pending)} command(s) that waited for the key")
 
 
-def process_command_message(step: _Step, contract_id: bytes, message: Message) -> int:
+def process_command_message(step: _Step, contract_id: bytes, message: Message, *, encrypted: bool) -> int:
+    """Queue or run a command from `AccountOrigin(account)`: sealed by the account (`encrypted`), or
+    composed by the runtime for it in the clear, which the contract runs as `Origin.chain(account)`."""
     slot = step.state.get_contract(contract_id)
     if slot is None:
         return 0
     origin_value = message.origin
     if isinstance(origin_value, AccountOrigin):
-        origin, encrypted = Origin.signed(origin_value.account), True
-    elif isinstance(origin_value, RuntimeOrigin):
-        origin, encrypted = Origin.chain(_chain_account(message.payload)), False
+        account = origin_value.account
+        origin = Origin.signed(account) if encrypted else Origin.chain(account)
     else:
         step.log(
             "warning", f"contract 0x{contract_id.hex()}: command from {type(origin_value).__name__} ignored"
@@ -271,12 +272,6 @@ def process_command_message(step: _Step, contract_id: bytes, message: Message) -
         return 1
     _run_command(step, slot, step.context(contract_id), origin, message.payload, encrypted)
     return 1
-
-
-def _chain_account(payload: bytes) -> bytes:
-    # A chain-origin command names the account it acts for right after its variant tag (e.g.
-    # token `Deposit { who, amount }`); the contract validates the command itself.
-    return payload[1:33] if len(payload) >= 33 else bytes(32)
 
 
 def _run_command(
@@ -328,7 +323,7 @@ def _flush_egress(step: _Step, slot: ContractSlot, ctx: ContractContext) -> None
     if not effects or key is None:
         return
     sequence = slot.egress_sequence
-    topic = compute_contract_egress_topic(slot.contract_id)
+    topic = Topic.contract_egress(slot.contract_id)
     for effect in effects:
         message = Message(ContractOrigin(slot.contract_id), topic, encode_effect(effect))
         step.effects.append(Egress(SignedMessage.sign(message, sequence, key)))

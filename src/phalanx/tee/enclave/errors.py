@@ -1,22 +1,19 @@
 """Typed errors of the enclave runtime (module "enclave"): what a lying host or a bad client is told.
 
 Every refusal leaves the enclave state unchanged. Codes are fixed per condition, never reused.
+The base and the errors raised on the wire formats themselves (`MalformedInput` 1, `InvalidQuery`
+10) are defined in `phalanx.wire.errors`, below the enclave, and re-exported here.
 """
 
 from __future__ import annotations
 
-from phalanx.errors import PhalanxError
+from phalanx.wire.errors import EnclaveError, InvalidQuery, MalformedInput
 
-
-class EnclaveError(PhalanxError):
-    module = "enclave"
-    code = 0
-
-
-class MalformedInput(EnclaveError):
-    """A block, proof bundle, query or request does not decode."""
-
-    code = 1
+__all__ = [
+    "AppHashMismatch", "BlockNotLinked", "BlockReplayed", "BlockSkipped", "ContractNotHosted", "EnclaveError",
+    "InvalidChainData", "InvalidFinality", "InvalidQuery", "InvalidSealedState", "InvalidStateProof",
+    "MalformedInput", "MissingStateProof", "NotInitialized", "QueryReplayed", "StateMismatch",
+]  # fmt: skip
 
 
 class BlockReplayed(EnclaveError):
@@ -67,19 +64,13 @@ class NotInitialized(EnclaveError):
     code = 9
 
 
-class InvalidQuery(EnclaveError):
-    """A query is not sealed to this worker, or its signature does not verify."""
-
-    code = 10
-
-
 class QueryReplayed(EnclaveError):
     """A query's nonce was seen already, or its timestamp is outside the accepted window."""
 
     code = 11
 
 
-class UnknownContract(EnclaveError):
+class ContractNotHosted(EnclaveError):
     """This worker does not run the contract (not assigned, or its key has not arrived yet)."""
 
     code = 12

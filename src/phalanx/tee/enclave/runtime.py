@@ -14,9 +14,7 @@ accepts once. Key material is sealed before any message that depends on it leave
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,11 +24,11 @@ from phalanx.codec import FixedBytes, Struct, field_
 from phalanx.contracts import ContractContext, ContractError
 from phalanx.crypto import Keypair, KeyType
 from phalanx.crypto.box import X25519Keypair
+from phalanx.files import write_atomically
 from phalanx.mq import SignedMessage
-from phalanx.tee.enclave.chain import BlockInput, ChainTrust, compute_chain_trust_hash
 from phalanx.tee.enclave.core import Egress, FeedBlock, Log, StoreState, apply
-from phalanx.tee.enclave.errors import NotInitialized, UnknownContract
-from phalanx.tee.enclave.query import QueryAnswer, ReplayGuard, open_query, seal_answer
+from phalanx.tee.enclave.errors import ContractNotHosted, NotInitialized
+from phalanx.tee.enclave.replay import ReplayGuard
 from phalanx.tee.enclave.state import (
     EnclaveState,
     decode_enclave_state,
@@ -38,6 +36,9 @@ from phalanx.tee.enclave.state import (
     initial_enclave_state,
 )
 from phalanx.tee.platform.base import Platform
+from phalanx.wire.enclave_protocol import BlockInput
+from phalanx.wire.query import QueryAnswer, open_query, seal_answer
+from phalanx.wire.trust import ChainTrust, compute_chain_trust_hash
 
 log = logging.getLogger("phalanx.tee.enclave")
 
@@ -212,7 +213,7 @@ class PRuntime:
         answer_bytes, error = b"", None
         try:
             answer_bytes = self.run_query(state, query.contract_id, query.account, query.payload)
-        except (ContractError, UnknownContract) as exc:
+        except (ContractError, ContractNotHosted) as exc:
             error = (exc.module, exc.code)
         answer = QueryAnswer(request_hash, state.block_number, state.block_hash, answer_bytes, error)
         return seal_answer(state.identity, answer, reply_to)
@@ -221,18 +222,6 @@ class PRuntime:
     def run_query(state: EnclaveState, contract_id: bytes, origin: bytes, payload: bytes) -> bytes:
         slot = state.get_contract(contract_id)
         if slot is None or slot.instance is None:
-            raise UnknownContract(f"this worker does not run contract 0x{contract_id.hex()} (yet)")
+            raise ContractNotHosted(f"this worker does not run contract 0x{contract_id.hex()} (yet)")
         ctx = ContractContext(contract_id, state.block_number, state.block_timestamp_ms, state.block_hash)
         return slot.instance.handle_query(ctx, origin, payload)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that a crash leaves either the old or the new file, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)

@@ -37,8 +37,7 @@ from phalanx.contracts import ORIGIN, Contract, ContractError, Origin, create_bu
 from phalanx.crypto import Keypair, KeyType
 from phalanx.crypto.box import X25519Keypair
 from phalanx.errors import PhalanxError
-from phalanx.tee.enclave.chain import PRE_GENESIS_HASH, ChainTrust, trust_from_root
-from phalanx.tee.enclave.cometbft import CometBftProgress, CometBftTrust
+from phalanx.tee.enclave.cometbft import CometBftProgress
 from phalanx.tee.enclave.errors import InvalidSealedState
 from phalanx.tee.gatekeeper import (
     ContractKeys,
@@ -48,6 +47,8 @@ from phalanx.tee.gatekeeper import (
     encode_state,
     initial_state,
 )
+from phalanx.wire.enclave_protocol import PRE_GENESIS_HASH
+from phalanx.wire.trust import ChainTrust, CometBftTrust, trust_from_root
 
 STATE_VERSION = 2
 

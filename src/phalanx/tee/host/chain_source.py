@@ -25,9 +25,9 @@ import aiohttp
 from phalanx.client.rpc import RpcClient
 from phalanx.codec import encode_compact
 from phalanx.errors import PhalanxError
-from phalanx.tee.enclave.chain import PROOF_KEYS, BlockInput
-from phalanx.tee.enclave.cometbft import CometBftTrust, encode_cometbft_justification
-from phalanx.tee.enclave.errors import MalformedInput
+from phalanx.wire.enclave_protocol import PROOF_KEYS, BlockInput, encode_cometbft_justification
+from phalanx.wire.errors import MalformedInput
+from phalanx.wire.trust import CometBftTrust
 
 MAX_VALIDATORS_PER_PAGE = 100  # CometBFT's largest page
 log = logging.getLogger("phalanx.worker")

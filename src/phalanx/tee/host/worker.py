@@ -58,14 +58,14 @@ from phalanx.client.rpc import RpcClient
 from phalanx.codec import Bytes, DecodeError, Vec
 from phalanx.crypto import Keypair
 from phalanx.errors import PhalanxError
+from phalanx.files import write_atomically
 from phalanx.mq import SignedMessage
 from phalanx.runtime.modules.mq import declarations as mq_d
 from phalanx.runtime.modules.registry import declarations as registry_d
-from phalanx.tee.enclave.chain import PRE_GENESIS_HASH, BlockInput
-from phalanx.tee.enclave.runtime import write_atomically
 from phalanx.tee.host.chain_source import CometBftSource, NodeSource
 from phalanx.tee.host.submission import RetryPolicy, SubmissionFailed, Submitter
 from phalanx.tee.platform.process import EnclaveProcess, EnclaveStatus
+from phalanx.wire.enclave_protocol import PRE_GENESIS_HASH, BlockInput
 
 log = logging.getLogger("phalanx.worker")
 

@@ -1,13 +1,17 @@
-"""Typed errors of the TEE platform layer and of the enclave process boundary (module "platform")."""
+"""Typed errors of the TEE platform layer and of the enclave process boundary (module "platform").
+
+The base and `EnclaveProtocolError` (4), raised on the host-enclave frames, are defined in
+`phalanx.wire.errors` and re-exported here.
+"""
 
 from __future__ import annotations
 
-from phalanx.errors import PhalanxError
+from phalanx.wire.errors import EnclaveProtocolError, PlatformError
 
-
-class PlatformError(PhalanxError):
-    module = "platform"
-    code = 0
+__all__ = [
+    "EnclaveProtocolError", "EnclaveRequestFailed", "EnclaveUnavailable", "InvalidReportData",
+    "PlatformError", "PlatformSecretError", "UnsealError",
+]  # fmt: skip
 
 
 class UnsealError(PlatformError):
@@ -28,12 +32,6 @@ class InvalidReportData(PlatformError):
     """Report data for a quote must be exactly 64 bytes."""
 
     code = 3
-
-
-class EnclaveProtocolError(PlatformError):
-    """A frame on the host-enclave channel is malformed or too large."""
-
-    code = 4
 
 
 class EnclaveUnavailable(PlatformError):

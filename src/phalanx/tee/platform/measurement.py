@@ -4,10 +4,11 @@ Measured files: every `*.py` file under these paths of the installed `phalanx` p
 enclave process imports (`ENCLAVE_CODE`), minus host-side code that runs outside the enclave
 (`HOST_CODE`):
 
-    ENCLAVE_CODE = phalanx/__init__.py, phalanx/errors.py, phalanx/codec/, phalanx/crypto/,
+    ENCLAVE_CODE = phalanx/__init__.py, phalanx/errors.py, phalanx/files.py, phalanx/codec/,
+                   phalanx/crypto/, phalanx/wire/,
                    phalanx/primitives/, phalanx/attestation/, phalanx/tee/, phalanx/mq/,
                    phalanx/contracts/, phalanx/storage/ (the enclave checks proofs with its pure
-                   `proof` module; the package also holds the LMDB store it imports but never opens),
+                   `proof` module; the package also holds the LMDB store, which it never imports),
                    phalanx/engine/__init__.py, phalanx/engine/finality.py, phalanx/engine/lightclient/
     HOST_CODE    = phalanx/tee/host/, phalanx/tee/platform/process.py
 
@@ -33,8 +34,10 @@ MEASUREMENT_CONTEXT = b"phalanx/measurement/v1"
 ENCLAVE_CODE: tuple[str, ...] = (
     "phalanx/__init__.py",
     "phalanx/errors.py",
+    "phalanx/files.py",
     "phalanx/codec",
     "phalanx/crypto",
+    "phalanx/wire",
     "phalanx/primitives",
     "phalanx/attestation",
     "phalanx/tee",

@@ -1,6 +1,7 @@
 """Host side of the enclave boundary: start the enclave as its own OS process and talk to it.
 
-`EnclaveProcess` launches `python -m phalanx.tee.platform.simulated_enclave` with stdin/stdout pipes
+`EnclaveProcess` launches `python -m <ENCLAVE_MODULE>` (the enclave's process entry point, named by
+the channel's protocol and never imported here) with stdin/stdout pipes
 for request/response frames and collects its stderr log lines. Every read has a deadline; an enclave
 that exits or stalls raises `EnclaveUnavailable`. Everything the host receives is recorded in
 `transcript` (and the log in `log_lines`): that is the host's whole view of the enclave, which tests
@@ -26,9 +27,13 @@ from typing import Any
 from phalanx.attestation import AttestationEvidence, RegistrationInfo, evidence_from_value
 from phalanx.tee.platform.errors import EnclaveProtocolError, EnclaveRequestFailed, EnclaveUnavailable
 from phalanx.tee.platform.measurement import default_source_root
-from phalanx.tee.platform.protocol import REQUEST_CODEC, RESPONSE_CODEC, encode_frame, read_frame
-
-ENCLAVE_MODULE = "phalanx.tee.platform.simulated_enclave"
+from phalanx.wire.enclave_protocol import (
+    ENCLAVE_MODULE,
+    REQUEST_CODEC,
+    RESPONSE_CODEC,
+    encode_frame,
+    read_frame,
+)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from runtime_testchain import ALICE, BOB, PHA, Chain
 
 from phalanx.contracts import Withdraw, compute_builtin_id, encode_effect, token
 from phalanx.crypto import Keypair, KeyType
-from phalanx.mq import AccountOrigin, ContractOrigin, Message, RuntimeOrigin, SignedMessage, Topic
+from phalanx.mq import AccountOrigin, ContractOrigin, Message, SignedMessage, Topic
 from phalanx.runtime.modules.balances.declarations import EXISTENTIAL_DEPOSIT as ED
 from phalanx.runtime.modules.balances.declarations import TotalIssuance
 from phalanx.runtime.modules.contracts import declarations as d
@@ -103,7 +103,7 @@ def test_deposit_and_withdraw_move_public_balances(chain: Chain) -> None:
     assert chain.free(ACCOUNT) == 5 * PHA + ED
     command = token.COMMANDS.encode(token.Deposit(BOB.public_key, 5 * PHA))
     assert mq_d.InboundMessages.get(state(chain)) == [
-        Message(RuntimeOrigin(), Topic.contract_command(TOKEN), command)
+        Message(AccountOrigin(BOB.public_key), Topic.contract_chain_command(TOKEN), command)
     ]
     assert (
         "Deposited",

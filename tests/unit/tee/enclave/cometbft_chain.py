@@ -27,9 +27,17 @@ from phalanx.localnet.cometbft.keys import Ed25519Key
 from phalanx.mq import Message
 from phalanx.runtime.block import Header as SubstrateHeader
 from phalanx.storage import EMPTY_ROOT, Database
-from phalanx.tee.enclave.chain import MESSAGES, NUMBER_KEY, PARENT_HASH_KEY, PROOF_KEYS, BlockInput
-from phalanx.tee.enclave.chain_events import INBOUND_MESSAGES_KEY, TIMESTAMP_KEY
-from phalanx.tee.enclave.cometbft import CometBftTrust, encode_cometbft_justification, order_validator_set
+from phalanx.tee.enclave.chain import MESSAGES
+from phalanx.wire.enclave_protocol import (
+    INBOUND_MESSAGES_KEY,
+    NUMBER_KEY,
+    PARENT_HASH_KEY,
+    PROOF_KEYS,
+    TIMESTAMP_KEY,
+    BlockInput,
+    encode_cometbft_justification,
+)
+from phalanx.wire.trust import CometBftTrust, order_validator_set
 
 CHAIN_ID = "phalanx-test"
 GENESIS_TIME_NS = 1_800_000_000 * 10**9

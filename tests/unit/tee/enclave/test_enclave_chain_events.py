@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-from phalanx.mq import Topic
+import json
+from pathlib import Path
+
+from phalanx.mq import TOPIC, Topic
 from phalanx.runtime.modules.mq import declarations as mq
 from phalanx.runtime.modules.mq import payloads as runtime
 from phalanx.runtime.modules.timestamp import Now
 from phalanx.tee.enclave import chain_events as enclave
 
-A, B = b"\x01" * 32, b"\x02" * 32
+GOLDEN = Path(__file__).resolve().parents[3] / "golden" / "mq" / "vectors.json"
+A = b"\x01" * 32
 
 
-def test_registry_events_match_the_runtime() -> None:
-    pairs = [
-        (enclave.WorkerRegistered(A, B), runtime.WorkerRegistered(A, B)),
-        (enclave.GatekeeperRegistered(A, B), runtime.GatekeeperRegistered(A, B)),
-        (enclave.ContractDeployed(A), runtime.ContractDeployed(A)),
-        (enclave.ContractAssigned(A, B), runtime.ContractAssigned(A, B)),
-        (enclave.ContractUnassigned(A, B), runtime.ContractUnassigned(A, B)),
-    ]
-    for mine, theirs in pairs:
-        encoded = enclave.encode_registry_event(mine)
-        assert encoded == runtime.REGISTRY_EVENT.encode(theirs)
-        assert enclave.decode_registry_event(encoded) == mine
-    assert enclave.REGISTRY_TOPIC == runtime.REGISTRY_TOPIC
+def test_registry_events_decode_the_recorded_vectors() -> None:
+    """The enclave reads the registry events the runtime writes: both use `phalanx.mq.registry`, whose
+    bytes are pinned in tests/golden/mq/vectors.json."""
+    recorded = json.loads(GOLDEN.read_text())
+    C, D, E = b"\x0d" * 32, b"\x0e" * 32, b"\x0f" * 32
+    events = {
+        "registry_worker_registered": enclave.WorkerRegistered(C, D),
+        "registry_gatekeeper_registered": enclave.GatekeeperRegistered(C, D),
+        "registry_contract_deployed": enclave.ContractDeployed(E),
+        "registry_contract_assigned": enclave.ContractAssigned(E, C),
+        "registry_contract_unassigned": enclave.ContractUnassigned(E, C),
+    }
+    for name, event in events.items():
+        assert enclave.encode_registry_event(event).hex() == recorded[name]
+        assert enclave.decode_registry_event(bytes.fromhex(recorded[name])) == event
+    assert TOPIC.encode(enclave.REGISTRY_TOPIC).hex() == recorded["topic_registry"]
 
 
 def test_storage_keys_match_the_runtime() -> None:
@@ -35,3 +42,9 @@ def test_contract_command_topics_parse_back() -> None:
     assert enclave.parse_contract_command_topic(Topic.contract_command(A)) == A
     assert enclave.parse_contract_command_topic(Topic(b"phalanx/contract/zz/command")) is None
     assert enclave.parse_contract_command_topic(runtime.compute_egress_topic(A)) is None
+
+
+def test_contract_chain_command_topics_parse_back() -> None:
+    assert enclave.parse_contract_chain_command_topic(Topic.contract_chain_command(A)) == A
+    assert enclave.parse_contract_chain_command_topic(Topic.contract_command(A)) is None
+    assert enclave.parse_contract_command_topic(Topic.contract_chain_command(A)) is None

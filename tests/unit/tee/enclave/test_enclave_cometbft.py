@@ -22,15 +22,8 @@ from phalanx.mq import Message, RuntimeOrigin
 from phalanx.runtime.block import Header as SubstrateHeader
 from phalanx.storage import EMPTY_ROOT, Database
 from phalanx.tee.enclave import core
-from phalanx.tee.enclave.chain import BlockInput, DevTrust, compute_chain_trust_hash
 from phalanx.tee.enclave.chain_events import REGISTRY_TOPIC, ContractDeployed, encode_registry_event
-from phalanx.tee.enclave.cometbft import (
-    CometBftProgress,
-    CometBftTrust,
-    encode_cometbft_justification,
-    order_validator_set,
-    verify_cometbft_finality,
-)
+from phalanx.tee.enclave.cometbft import CometBftProgress, verify_cometbft_finality
 from phalanx.tee.enclave.errors import (
     AppHashMismatch,
     BlockNotLinked,
@@ -46,6 +39,8 @@ from phalanx.tee.enclave.state import (
     encode_enclave_state,
     initial_enclave_state,
 )
+from phalanx.wire.enclave_protocol import BlockInput, encode_cometbft_justification
+from phalanx.wire.trust import CometBftTrust, DevTrust, compute_chain_trust_hash, order_validator_set
 
 ENTROPY = b"\x07" * 32
 VECTORS = Path(__file__).parents[3] / "data" / "cometbft" / "light_blocks.json"

@@ -31,7 +31,6 @@ from phalanx.mq import (
 from phalanx.runtime.block import Header
 from phalanx.storage import EMPTY_ROOT, Database
 from phalanx.tee.enclave import core
-from phalanx.tee.enclave.chain import BlockInput
 from phalanx.tee.enclave.chain_events import (
     INBOUND_MESSAGES_KEY,
     REGISTRY_TOPIC,
@@ -41,7 +40,6 @@ from phalanx.tee.enclave.chain_events import (
     WorkerRegistered,
     encode_registry_event,
 )
-from phalanx.tee.enclave.commands import encrypt_command
 from phalanx.tee.enclave.errors import (
     BlockNotLinked,
     BlockReplayed,
@@ -59,6 +57,8 @@ from phalanx.tee.enclave.state import (
     encode_enclave_state,
     initial_enclave_state,
 )
+from phalanx.wire.command import encrypt_command
+from phalanx.wire.enclave_protocol import BlockInput
 
 TOKEN = compute_builtin_id("token")
 ALICE = Keypair.from_suri("//Alice")
@@ -128,7 +128,8 @@ class Network:
 
 
 def deposit(who: bytes, amount: int) -> Message:
-    return Message(RuntimeOrigin(), Topic.contract_command(TOKEN), COMMANDS.encode(Deposit(who, amount)))
+    command = COMMANDS.encode(Deposit(who, amount))
+    return Message(AccountOrigin(who), Topic.contract_chain_command(TOKEN), command)
 
 
 def balance(state: EnclaveState, who: bytes) -> int:
@@ -198,6 +199,17 @@ def test_a_command_copied_under_another_signer_does_not_decrypt(chain: Synthetic
     net.block(deposit(ALICE.public_key, 100))
     stolen = net.command(ALICE, Transfer(BOB.public_key, 100, ""))
     net.block(replace(stolen, origin=AccountOrigin(BOB.public_key)))
+    assert balance(net.worker, ALICE.public_key) == 100
+
+
+def test_a_chain_command_runs_only_from_an_account_origin_on_its_own_topic(chain: SyntheticChain) -> None:
+    net = Network(chain)
+    net.setup_token()
+    command = COMMANDS.encode(Deposit(ALICE.public_key, 100))
+    net.block(Message(RuntimeOrigin(), Topic.contract_chain_command(TOKEN), command))
+    net.block(Message(AccountOrigin(ALICE.public_key), Topic.contract_command(TOKEN), command))  # not sealed
+    assert balance(net.worker, ALICE.public_key) == 0
+    net.block(Message(AccountOrigin(ALICE.public_key), Topic.contract_chain_command(TOKEN), command))
     assert balance(net.worker, ALICE.public_key) == 100
 
 

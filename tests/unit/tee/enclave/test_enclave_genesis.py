@@ -9,8 +9,9 @@ from enclave_chain import SyntheticChain
 
 from phalanx.runtime.block import Header
 from phalanx.storage import EMPTY_ROOT, Database
-from phalanx.tee.enclave.chain import PRE_GENESIS_HASH, BlockInput, verify_block
+from phalanx.tee.enclave.chain import verify_block
 from phalanx.tee.enclave.errors import BlockNotLinked, BlockReplayed
+from phalanx.wire.enclave_protocol import PRE_GENESIS_HASH, BlockInput
 
 
 @pytest.fixture

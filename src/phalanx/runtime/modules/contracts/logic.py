@@ -158,7 +158,8 @@ def deposit(ctx: Context, who: bytes, contract_id: bytes, amount: int) -> int:
     balances.transfer(ctx, who, account, amount + endowment, keep_alive=True)
     sequence = _next_sequence(ctx, contract_id)
     payload = make_command(who, amount)
-    mq.queue_for_enclaves(ctx, Message(RuntimeOrigin(), Topic.contract_command(contract_id), payload))
+    message = Message(AccountOrigin(who), Topic.contract_chain_command(contract_id), payload)
+    mq.queue_for_enclaves(ctx, message)
     ctx.deposit_event(d.Deposited, contract=contract_id, who=who, amount=amount, sequence=sequence)
     return sequence
 

@@ -8,9 +8,8 @@ Every chain → enclave message is a `phalanx.mq.Message` in `Mq.InboundMessages
   (defined once in `phalanx.mq.registry`, which the enclave reads too).
 - `RuntimeOrigin` / `MASTER_KEY_TOPIC` / `phalanx.mq.MasterKeyRotation` (governance asks a rotation).
 - `AccountOrigin(signer)` / `Topic.contract_command(id)` / the ciphertext the signer pushed, as is.
-- `RuntimeOrigin` / `Topic.contract_command(id)` / the contract's own command in the clear (the
-  token's `Deposit { who, amount }`); the account it acts for follows the variant tag, and the
-  enclave runs it with `Origin.chain(who)`.
+- `AccountOrigin(who)` / `Topic.contract_chain_command(id)` / the contract's own command in the clear (the
+  token's `Deposit { who, amount }`); the enclave runs it with `Origin.chain(who)`.
 - the accepted sender / `MASTER_KEY_TOPIC` or `CONTRACT_KEY_TOPIC` / gatekeeper messages the chain
   accepted through `push_signed_message`, forwarded unchanged.
 
@@ -24,7 +23,6 @@ This file imports only the codec and the message-queue wire types, so that encla
 from __future__ import annotations
 
 from phalanx.mq import Topic
-from phalanx.mq.errors import InvalidMessage
 from phalanx.mq.registry import (  # one definition, shared with the enclave
     REGISTRY_EVENT,
     REGISTRY_TOPIC,
@@ -42,15 +40,7 @@ __all__ = [
 ]  # fmt: skip
 
 
-def _check(**values: bytes) -> None:
-    for name, value in values.items():
-        if not isinstance(value, bytes) or len(value) != 32:
-            raise InvalidMessage(f"{name} must be 32 bytes")
-
-
-def compute_egress_topic(contract_id: bytes) -> Topic:
-    """The topic of a contract's egress effects: b"phalanx/contract/<hex id>/egress"."""
-    _check(contract_id=contract_id)
-    return Topic(b"phalanx/contract/" + contract_id.hex().encode() + b"/egress")
+compute_egress_topic = Topic.contract_egress
+"""The topic of a contract's egress effects, defined once in `phalanx.mq` for the runtime and the enclave."""
 
 

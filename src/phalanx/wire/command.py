@@ -20,9 +20,23 @@ def compute_command_aad(contract_id: bytes, account: bytes) -> bytes:
     return contract_id + account
 
 
-def encrypt_command(contract_public: bytes, contract_id: bytes, account: bytes, command: bytes) -> bytes:
-    """The ciphertext for `Contracts.push_command(contract_id, ciphertext)` signed by `account`."""
-    return seal(contract_public, command, compute_command_aad(contract_id, account), info=COMMAND_INFO)
+def encrypt_command(
+    contract_public: bytes,
+    contract_id: bytes,
+    account: bytes,
+    command: bytes,
+    *,
+    ephemeral_secret: bytes | None = None,
+    nonce: bytes | None = None,
+) -> bytes:
+    """The ciphertext for `Contracts.push_command(contract_id, ciphertext)` signed by `account`.
+
+    The box's ephemeral key and nonce are fresh random values unless given (test vectors).
+    """
+    aad = compute_command_aad(contract_id, account)
+    return seal(
+        contract_public, command, aad, info=COMMAND_INFO, ephemeral_secret=ephemeral_secret, nonce=nonce
+    )
 
 
 def decrypt_command(

@@ -1,7 +1,8 @@
 """The enclave process on the SIMULATED platform (no real isolation): pRuntime behind a framed channel.
 
-Run as `python -m phalanx.tee.platform.simulated_enclave --platform-dir DIR --data-dir DIR`; it reads
-request frames on stdin and writes response frames on stdout (see `protocol`), and logs to stderr.
+Run as `python -m phalanx.tee.enclave.process_main --platform-dir DIR --data-dir DIR` (what
+`phalanx.tee.platform.process.EnclaveProcess` launches); it reads request frames on stdin and writes
+response frames on stdout (see `phalanx.wire.enclave_protocol`), and logs to stderr.
 
 Inside the process, `phalanx.tee.enclave.runtime.PRuntime` generates the worker's sr25519 identity
 key and X25519 encryption key, seals them to `<data-dir>/identity.sealed` (host-visible disk; only
@@ -26,7 +27,6 @@ from phalanx.attestation import evidence_to_value
 from phalanx.attestation.registration import decode_trust_root
 from phalanx.crypto import KeyType
 from phalanx.errors import PhalanxError
-from phalanx.tee.enclave.chain import BlockInput, DevTrust, trust_from_root
 from phalanx.tee.enclave.runtime import (
     IDENTITY_FILE,
     IDENTITY_LABEL,
@@ -36,9 +36,10 @@ from phalanx.tee.enclave.runtime import (
     Status,
 )
 from phalanx.tee.platform.base import Platform
-from phalanx.tee.platform.errors import EnclaveProtocolError
-from phalanx.tee.platform.protocol import REQUEST_CODEC, RESPONSE_CODEC, encode_frame, read_frame
 from phalanx.tee.platform.simulated import SimulatedPlatform
+from phalanx.wire.enclave_protocol import REQUEST_CODEC, RESPONSE_CODEC, BlockInput, encode_frame, read_frame
+from phalanx.wire.errors import EnclaveProtocolError
+from phalanx.wire.trust import DevTrust, trust_from_root
 
 log = logging.getLogger("phalanx.tee.enclave")
 

@@ -15,7 +15,8 @@ kept across restarts), runs the contract's `handle_query`, and answers
 
 signed by the worker identity over `ANSWER_DOMAIN ++ SCALE(answer)` and sealed (info `ANSWER_INFO`,
 associated data = request hash) to the ephemeral key the query was sealed with. Only the client
-reads the answer; the host sees two ciphertexts.
+reads the answer; the host sees two ciphertexts. The replay check (nonces seen, clock window) is
+the enclave's own logic, in `phalanx.tee.enclave.replay`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from phalanx.codec.types import Enum, variant
 from phalanx.crypto import CryptoError, Keypair, KeyType, blake2_256, verify_signature
 from phalanx.crypto.box import X25519Keypair, open_sealed, seal, sealed_sender_public
 from phalanx.errors import PhalanxError
-from phalanx.tee.enclave.errors import InvalidQuery, MalformedInput, QueryReplayed
+from phalanx.wire.errors import InvalidQuery, MalformedInput
 
 QUERY_DOMAIN = b"phalanx/query/v1"
 ANSWER_DOMAIN = b"phalanx/query-answer/v1"
@@ -137,19 +138,31 @@ def decode_answer(data: bytes) -> QueryAnswer:
 # --- client side -----------------------------------------------------------------------------------
 
 
-def make_query(keypair: Keypair, contract_id: bytes, payload: bytes, now_ms: int) -> SignedQuery:
-    """A query signed by `keypair` (the origin), with a fresh random nonce."""
-    query = Query(
-        contract_id, keypair.public_key, int(keypair.key_type), os.urandom(NONCE_LEN), now_ms, payload
-    )
+def make_query(
+    keypair: Keypair, contract_id: bytes, payload: bytes, now_ms: int, *, nonce: bytes | None = None
+) -> SignedQuery:
+    """A query signed by `keypair` (the origin), with a fresh random nonce unless `nonce` is given."""
+    nonce = os.urandom(NONCE_LEN) if nonce is None else nonce
+    query = Query(contract_id, keypair.public_key, int(keypair.key_type), nonce, now_ms, payload)
     return SignedQuery(query, keypair.sign(QUERY_DOMAIN + encode_query(query)))
 
 
-def seal_query(worker_x25519: bytes, signed: SignedQuery) -> tuple[bytes, X25519Keypair, bytes]:
-    """(box to post, ephemeral key to open the answer with, request hash the answer must name)."""
-    ephemeral = X25519Keypair.generate()
+def seal_query(
+    worker_x25519: bytes,
+    signed: SignedQuery,
+    *,
+    ephemeral_secret: bytes | None = None,
+    box_nonce: bytes | None = None,
+) -> tuple[bytes, X25519Keypair, bytes]:
+    """(box to post, ephemeral key to open the answer with, request hash the answer must name).
+
+    The ephemeral key and the box nonce are fresh random values unless given (test vectors).
+    """
+    ephemeral = (
+        X25519Keypair.generate() if ephemeral_secret is None else X25519Keypair.from_secret(ephemeral_secret)
+    )
     raw = encode_signed_query(signed)
-    box = seal(worker_x25519, raw, info=QUERY_INFO, ephemeral_secret=ephemeral.secret)
+    box = seal(worker_x25519, raw, info=QUERY_INFO, ephemeral_secret=ephemeral.secret, nonce=box_nonce)
     return box, ephemeral, blake2_256(raw)
 
 
@@ -195,34 +208,23 @@ def open_query(own: X25519Keypair, box: bytes) -> tuple[SignedQuery, bytes, byte
     return signed, reply_to, blake2_256(raw)
 
 
-def seal_answer(identity: Keypair, answer: QueryAnswer, reply_to: bytes) -> bytes:
-    """Sign `answer` with the worker identity and seal it to the client's ephemeral key."""
+def seal_answer(
+    identity: Keypair,
+    answer: QueryAnswer,
+    reply_to: bytes,
+    *,
+    ephemeral_secret: bytes | None = None,
+    box_nonce: bytes | None = None,
+) -> bytes:
+    """Sign `answer` with the worker identity and seal it to the client's ephemeral key (with a fresh
+    ephemeral key and nonce unless given, for test vectors)."""
     raw = encode_answer(answer)
     signed = _SIGNED_ANSWER.encode({"answer": raw, "signature": identity.sign(ANSWER_DOMAIN + raw)})
-    return seal(reply_to, signed, answer.request_hash, info=ANSWER_INFO)
-
-
-class ReplayGuard:
-    """Refuses a query nonce twice, and timestamps outside the window of the enclave's clock.
-
-    Not part of any state transition: the clock is the enclave's, passed in by the caller. Nonces
-    live in memory only, so queries stamped before `started_ms` are refused (no replay after a restart).
-    """
-
-    def __init__(self, started_ms: int, window_ms: int = QUERY_WINDOW_MS) -> None:
-        self.started_ms = started_ms
-        self.window_ms = window_ms
-        self._seen: dict[tuple[bytes, bytes], int] = {}
-
-    def check(self, query: Query, now_ms: int) -> None:
-        if query.timestamp_ms < self.started_ms or abs(query.timestamp_ms - now_ms) > self.window_ms:
-            raise QueryReplayed(
-                f"query timestamp {query.timestamp_ms} is outside the accepted window around {now_ms}"
-            )
-        key = (query.account, query.nonce)
-        if key in self._seen:
-            raise QueryReplayed("this query nonce was already used")
-        if len(self._seen) > 4096:
-            horizon = now_ms - 2 * self.window_ms
-            self._seen = {k: t for k, t in self._seen.items() if t >= horizon}
-        self._seen[key] = query.timestamp_ms
+    return seal(
+        reply_to,
+        signed,
+        answer.request_hash,
+        info=ANSWER_INFO,
+        ephemeral_secret=ephemeral_secret,
+        nonce=box_nonce,
+    )
