@@ -185,7 +185,7 @@ class CometNode:
             in_pool = self.pool.block_imported(block.hash, block.number, block.included, block.dropped)
             self.pool.block_finalized(block.hash, in_pool)
         if self.api is not None:
-            self.api.block_imported(block.hash, finalized=True)
+            self.api.block_imported(block.hash, finalized=True, changed_keys=block.changed_keys)
 
     def stop(self) -> None:
         self._stopped.set()

@@ -83,6 +83,11 @@ class BuiltBlock:
     update: StateUpdate = field(repr=False)
     state: State = field(repr=False)
 
+    @property
+    def changed_keys(self) -> Collection[bytes]:
+        """The storage keys the block writes (what storage subscribers are told about)."""
+        return self.update.changes.keys()
+
 
 @dataclass(frozen=True)
 class EventRecord:
