@@ -15,6 +15,8 @@ from fake_chain import NOW_KEY, FakeChain
 from phalanx.node.backend import ChainBackend
 from phalanx.node.config import DevConfig
 from phalanx.node.errors import ConfigError
+from phalanx.node.pool import TransactionPool
+from phalanx.node.rpc.api import SubstrateApi
 from phalanx.node.rpc.limits import BATCH_ANSWER_TOO_LARGE, TOO_MANY_SUBSCRIPTIONS, RpcLimits
 from phalanx.node.rpc.protocol import Call, JsonValue, handle_payload
 from phalanx.node.rpc.session import Session
@@ -189,5 +191,22 @@ def test_storage_notifications_come_from_the_keys_a_block_wrote() -> None:
                     == watched[:1]  # the nonce did not change again
         finally:
             await node.close()
+
+    asyncio.run(main())
+
+
+def test_a_session_dropped_by_a_notification_loses_its_other_subscriptions_cleanly() -> None:
+    async def main() -> None:
+        chain = FakeChain()
+        api = SubstrateApi(chain, TransactionPool(chain.validate_transaction), name="phalanx", version="0")
+        session = Session(True, RpcLimits(max_outbox_bytes=400, max_batch_answer_bytes=400))
+        now = "0x" + NOW_KEY.hex()
+        for request_id in (1, 2, 3):  # their initial values are not sent: nothing runs the deferred
+            await api.dispatch(session, Call("state_subscribeStorage", [[now]], request_id, False))
+        assert api.subscription_count == 3 and api.watched_key_count == 3
+        built = chain.build_block(chain.best_hash(), 1_000, [])
+        chain.commit(built)
+        api.block_imported(built.hash, True, built.changed_keys)  # one fits, the next overflows
+        assert session.closed and api.subscription_count == 0 and api.watched_key_count == 0
 
     asyncio.run(main())

@@ -499,7 +499,9 @@ class SubstrateApi:
                 changed[key] = value
                 watchers.update(watched.subscriptions)
         for subscription in watchers:
-            entry = self._storage_subs[subscription]
+            entry = self._storage_subs.get(subscription)
+            if entry is None:  # its session was disconnected by an earlier notification
+                continue
             changes = [_change(key, changed[key]) for key in entry.keys if key in changed]
             result = {"block": _hex(block_hash), "changes": changes}
             entry.session.notify("state_storage", subscription, result)
