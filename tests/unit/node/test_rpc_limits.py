@@ -210,3 +210,32 @@ def test_a_session_dropped_by_a_notification_loses_its_other_subscriptions_clean
         assert session.closed and api.subscription_count == 0 and api.watched_key_count == 0
 
     asyncio.run(main())
+
+
+def test_the_server_drops_a_connection_past_its_outbox_and_serves_the_next(fake_chain: FakeChain) -> None:
+    # A batch's answer and its subscriptions' initial values are queued before the writer runs.
+    limits = RpcLimits(max_outbox_bytes=700, max_batch_answer_bytes=500)
+
+    async def main() -> None:
+        node = await start_node(fake_chain, limits)
+        assert node.api is not None and node.server is not None
+        try:
+            async with aiohttp.ClientSession() as http:
+                async with http.ws_connect(node.rpc_url) as ws:
+                    keys = [["0x" + b"balance:a".hex()]]
+                    await ws.send_json([req(i, "state_subscribeStorage", keys) for i in range(3)])
+                    message = await ws.receive(timeout=10)
+                    assert message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED,
+                                            aiohttp.WSMsgType.ERROR), message
+                for _ in range(100):  # the server's handler finishes on its own
+                    if not node.server._sessions:
+                        break
+                    await asyncio.sleep(0.05)
+                assert not node.server._sessions and node.api.subscription_count == 0
+                async with http.ws_connect(node.rpc_url) as ws:
+                    socket = Socket(ws)
+                    assert (await socket.call("system_name"))["result"] == "phalanx"
+        finally:
+            await node.close()
+
+    asyncio.run(main())
