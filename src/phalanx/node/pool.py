@@ -112,6 +112,9 @@ class PooledTransaction:
 class TransactionPool:
     """Ready and future queues over validated transactions. Not thread-safe: use from one event loop."""
 
+    retries_unfitted = True
+    """Keep what a full block had no room for, for the next block built from this pool."""
+
     def __init__(self, validate: Validator, limits: PoolLimits | None = None, best_number: int = 0) -> None:
         self._validate = validate
         self.limits = limits or PoolLimits()
@@ -404,7 +407,7 @@ class TransactionPool:
         the block was full (unless it held no other transaction: then this one never fits), or it
         was left out as `Future` while a transaction it requires is still in the pool (kept for the
         same reason). Called in the builder's order, so a kept predecessor is already decided."""
-        if not isinstance(error, InvalidTransaction):
+        if not self.retries_unfitted or not isinstance(error, InvalidTransaction):
             return False
         if error.reason == "ExhaustsResources":
             return not block_was_empty
