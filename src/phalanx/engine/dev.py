@@ -68,7 +68,7 @@ class SealedBlock:
     timestamp_ms: int
     included: tuple[bytes, ...]
     dropped: int
-    changed_keys: Collection[bytes] = ()  # the storage keys the block wrote
+    changed_keys: Collection[bytes]  # the storage keys the block wrote
 
 
 def wall_clock_ms() -> int:

@@ -126,7 +126,7 @@ class CommittedBlock:
     number: int
     included: tuple[bytes, ...]
     dropped: tuple[tuple[bytes, PhalanxError], ...]  # (extrinsic hash, why the block left it out)
-    changed_keys: Collection[bytes] = ()  # the storage keys the block wrote
+    changed_keys: Collection[bytes]  # the storage keys the block wrote
 
 
 def refusal(error: PhalanxError) -> TxResult:
