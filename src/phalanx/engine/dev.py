@@ -68,6 +68,7 @@ class SealedBlock:
     timestamp_ms: int
     included: tuple[bytes, ...]
     dropped: int
+    changed_keys: Collection[bytes]  # the storage keys the block wrote
 
 
 def wall_clock_ms() -> int:
@@ -133,7 +134,7 @@ class DevEngine:
         included = [tx.hash for tx in pending if tx.hash not in dropped_hashes]
         in_pool = self.pool.block_imported(built.hash, number, included, dropped)
         self.pool.block_finalized(built.hash, in_pool)
-        sealed = SealedBlock(built.hash, number, timestamp, tuple(included), len(dropped))
+        sealed = SealedBlock(built.hash, number, timestamp, tuple(included), len(dropped), built.changed_keys)
         for listener in self._listeners:
             listener(sealed)
         return sealed

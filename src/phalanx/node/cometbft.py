@@ -114,6 +114,8 @@ def classify_broadcast_reply(reply: object) -> TxStatus | None:
 class ForwardingPool(TransactionPool):
     """The node's pool: validates and tracks status locally, orders nothing (CometBFT does)."""
 
+    retries_unfitted = False  # a block's transactions leave CometBFT's mempool, executed or not
+
     def __init__(self, validate: Validator, forwarder: MempoolForwarder, limits: PoolLimits | None = None,
                  best_number: int = 0) -> None:
         super().__init__(validate, limits, best_number)
@@ -185,7 +187,7 @@ class CometNode:
             in_pool = self.pool.block_imported(block.hash, block.number, block.included, block.dropped)
             self.pool.block_finalized(block.hash, in_pool)
         if self.api is not None:
-            self.api.block_imported(block.hash, finalized=True)
+            self.api.block_imported(block.hash, finalized=True, changed_keys=block.changed_keys)
 
     def stop(self) -> None:
         self._stopped.set()

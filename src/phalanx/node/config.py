@@ -7,6 +7,7 @@ from pathlib import Path
 
 from phalanx.node.errors import ConfigError
 from phalanx.node.pool import PoolLimits
+from phalanx.node.rpc.limits import RpcLimits
 
 DEFAULT_BASE_PATH = Path(".phalanx/dev")
 DEFAULT_RPC_PORT = 9944
@@ -25,6 +26,7 @@ class DevConfig:
     chain_spec: Path | None = None  # a ChainSpec JSON file; None = the built-in development spec
     max_block_extrinsics: int = 4096
     pool: PoolLimits = field(default_factory=PoolLimits)
+    rpc: RpcLimits = field(default_factory=RpcLimits)
 
     def check(self) -> None:
         """Raise ConfigError naming the first unusable option."""
@@ -38,3 +40,4 @@ class DevConfig:
             raise ConfigError(f"--chain-spec {self.chain_spec} is not a file")
         if self.base_path is not None and self.base_path.exists() and not self.base_path.is_dir():
             raise ConfigError(f"--base-path {self.base_path} exists and is not a directory")
+        self.rpc.check()

@@ -9,7 +9,10 @@ catches up. Two transactions providing the same tag conflict: the one with the h
 
 After each block the pool prunes what the block included, drops what the block builder refused,
 drops transactions whose provided tags the chain now holds (their nonce is used), re-validates a
-bounded batch of the rest against the new state, and recomputes ready and future.
+bounded batch of the rest against the new state, and recomputes ready and future. What the builder
+left out only because the block was full (`ExhaustsResources`) stays for the next block, and so do
+the transactions it left out only because they come after such a one (`Future`, with a required tag
+still provided in the pool); neither is banned.
 
 Each change of a transaction's state is reported to listeners as a `TxStatus` shaped like the
 `author_extrinsicUpdate` results of Substrate: "future", "ready", {"inBlock": hash},
@@ -32,6 +35,7 @@ from phalanx.node.errors import (
     TemporarilyBanned,
     TransactionTooLarge,
 )
+from phalanx.runtime.errors import InvalidTransaction
 
 
 class ValidityInfo(Protocol):
@@ -107,6 +111,9 @@ class PooledTransaction:
 
 class TransactionPool:
     """Ready and future queues over validated transactions. Not thread-safe: use from one event loop."""
+
+    retries_unfitted = True
+    """Keep what a full block had no room for, for the next block built from this pool."""
 
     def __init__(self, validate: Validator, limits: PoolLimits | None = None, best_number: int = 0) -> None:
         self._validate = validate
@@ -359,9 +366,10 @@ class TransactionPool:
         dropped: Sequence[tuple[bytes, PhalanxError]] = (),
     ) -> list[bytes]:
         """Update the pool after block `number` was imported: prune the included transactions
-        (status inBlock), remove those the builder dropped (invalid), drop stale and expired ones,
-        re-validate a bounded batch against the new best state. Returns the hashes of the pooled
-        transactions the block included (for `block_finalized`)."""
+        (status inBlock), remove those the builder dropped (invalid) except those it had no room
+        for (see `_kept_for_next_block`), drop stale and expired ones, re-validate a bounded batch
+        against the new best state. Returns the hashes of the pooled transactions the block included
+        (for `block_finalized`)."""
         self._best_number = number
         pruned_tags: set[bytes] = set()
         included_here: list[bytes] = []
@@ -376,7 +384,7 @@ class TransactionPool:
             self._emit(xt_hash, TxStatus("inBlock", block=block_hash))
         for xt_hash, error in dropped:
             tx = self._txs.get(xt_hash)
-            if tx is not None:
+            if tx is not None and not self._kept_for_next_block(tx, error, block_was_empty=not included_here):
                 self._remove(tx)
                 self._banned[xt_hash] = number + self.limits.ban_blocks
                 self._emit(xt_hash, TxStatus("invalid", reason=error.message))
@@ -393,6 +401,19 @@ class TransactionPool:
         self._recompute_readiness()
         self._banned = {h: until for h, until in self._banned.items() if until >= number}
         return included_here
+
+    def _kept_for_next_block(self, tx: PooledTransaction, error: PhalanxError, block_was_empty: bool) -> bool:
+        """Whether a transaction the builder left out waits for the next block instead of being dropped:
+        the block was full (unless it held no other transaction: then this one never fits), or it
+        was left out as `Future` while a transaction it requires is still in the pool (kept for the
+        same reason). Called in the builder's order, so a kept predecessor is already decided."""
+        if not self.retries_unfitted or not isinstance(error, InvalidTransaction):
+            return False
+        if error.reason == "ExhaustsResources":
+            return not block_was_empty
+        if error.reason == "Future":
+            return any(tag in self._provider for tag in tx.requires)
+        return False
 
     def block_finalized(self, block_hash: bytes, included: Sequence[bytes]) -> None:
         """Report `finalized` for the transactions a finalized block included."""

@@ -104,16 +104,17 @@ class DevNode:
             instant_seal=self.config.instant_seal,
             max_block_extrinsics=self.config.max_block_extrinsics,
         )
-        self.api = SubstrateApi(backend, self.pool, name=NODE_NAME, version=node_version())
+        self.api = SubstrateApi(backend, self.pool, name=NODE_NAME, version=node_version(),
+                                limits=self.config.rpc)
         self.engine.add_listener(self._on_block)
-        self.server = RpcServer(self.api, self.config.rpc_host, self.config.rpc_port)
+        self.server = RpcServer(self.api, self.config.rpc_host, self.config.rpc_port, self.config.rpc)
         await self.server.start()
         self._engine_task = asyncio.create_task(self.engine.run())
         self._engine_task.add_done_callback(lambda _task: self._stopped.set())
 
     def _on_block(self, sealed: SealedBlock) -> None:
         if self.api is not None:
-            self.api.block_imported(sealed.hash, finalized=True)
+            self.api.block_imported(sealed.hash, finalized=True, changed_keys=sealed.changed_keys)
 
     def stop(self) -> None:
         """Ask the node to stop (safe from a signal handler)."""

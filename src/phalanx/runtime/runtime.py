@@ -76,6 +76,11 @@ class BuiltBlock:
     update: StateUpdate = field(repr=False)
     state: State = field(repr=False)
 
+    @property
+    def changed_keys(self) -> Collection[bytes]:
+        """The storage keys the block writes (what storage subscribers are told about)."""
+        return self.update.changes.keys()
+
 
 def genesis_block(spec: ChainSpec, empty: CommittedState) -> BuiltBlock:
     """The genesis block of `spec`, built on `empty` (the committed state of an empty store).

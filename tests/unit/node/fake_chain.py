@@ -60,6 +60,7 @@ class FakeBuilt:
     hash: bytes
     state: dict[bytes, bytes]
     dropped: list[tuple[bytes, PhalanxError]] = field(default_factory=list)
+    changed_keys: frozenset[bytes] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,10 @@ class FakeChain:
         parent = self.blocks[parent_hash].header
         root = blake2_256(b"".join(k + v for k, v in sorted(state.items())))
         header = FakeHeader(parent_hash, parent.number + 1, root, blake2_256(b"".join(included)))
-        return FakeBuilt(FakeBlock(header, tuple(included)), header.hash(), state, dropped)
+        parent_state = self.states[parent_hash]
+        changed = frozenset(k for k in state.keys() | parent_state.keys()
+                            if state.get(k) != parent_state.get(k))
+        return FakeBuilt(FakeBlock(header, tuple(included)), header.hash(), state, dropped, changed)
 
     def commit(self, built: FakeBuilt, justification: bytes | None = None) -> None:
         self.blocks[built.hash] = built.block

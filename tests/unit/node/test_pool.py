@@ -8,8 +8,15 @@ import pytest
 
 from phalanx.crypto.hashing import blake2_256
 from phalanx.errors import PhalanxError
-from phalanx.node.errors import AlreadyImported, PoolFull, PriorityTooLow, TransactionTooLarge
+from phalanx.node.errors import (
+    AlreadyImported,
+    PoolFull,
+    PriorityTooLow,
+    TemporarilyBanned,
+    TransactionTooLarge,
+)
 from phalanx.node.pool import PoolLimits, TransactionPool, TxStatus
+from phalanx.runtime.errors import InvalidTransaction
 
 
 class Refused(PhalanxError):
@@ -152,3 +159,32 @@ def test_ready_listener_fires(chain: Chain) -> None:
     pool.submit(xt("a", 0))
     assert fired
     assert blake2_256(xt("a", 0)) in pool
+
+
+def test_no_room_in_a_full_block_keeps_the_transaction_for_the_next(chain: Chain) -> None:
+    pool = TransactionPool(chain.validate)
+    a0, a1, a2 = (pool.submit(xt("a", nonce)) for nonce in range(3))
+    b0 = pool.submit(xt("b", 0))
+    got: list[TxStatus] = []
+    pool.add_listener(lambda _h, s: got.append(s))
+    full = InvalidTransaction("the block is full", "ExhaustsResources")
+    after_it = InvalidTransaction("nonce 2 is ahead of 1", "Future")
+    chain.nonces[b"a"] = 1
+    pool.block_imported(b"\x03" * 32, 1, [a0], dropped=[(a1, full), (a2, after_it), (b0, full)])
+    assert [s.kind for s in got] == ["inBlock"]  # neither invalid nor banned
+    assert [tx.hash for tx in pool.ready_transactions()] == [a1, a2, b0]
+    chain.nonces[b"a"] = 3
+    chain.nonces[b"b"] = 1
+    pool.block_imported(b"\x04" * 32, 2, [a1, a2, b0])
+    assert len(pool) == 0 and [s.kind for s in got].count("inBlock") == 4
+
+
+def test_a_transaction_too_large_for_an_empty_block_is_dropped(chain: Chain) -> None:
+    pool = TransactionPool(chain.validate)
+    huge, after_it = pool.submit(xt("a", 0)), pool.submit(xt("a", 1))
+    full = InvalidTransaction("the block is full", "ExhaustsResources")
+    future = InvalidTransaction("nonce 1 is ahead of 0", "Future")
+    pool.block_imported(b"\x05" * 32, 1, [], dropped=[(huge, full), (after_it, future)])
+    assert len(pool) == 0  # it never fits: the block held nothing else
+    with pytest.raises(TemporarilyBanned):
+        pool.submit(xt("a", 0))

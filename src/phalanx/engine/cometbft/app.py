@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -96,6 +96,8 @@ class ExecutedBlock(Protocol):
     def hash(self) -> bytes: ...
     @property
     def dropped(self) -> Sequence[tuple[bytes, PhalanxError]]: ...
+    @property
+    def changed_keys(self) -> Collection[bytes]: ...
 
 
 class ApplicationChain(Protocol):
@@ -124,6 +126,7 @@ class CommittedBlock:
     number: int
     included: tuple[bytes, ...]
     dropped: tuple[tuple[bytes, PhalanxError], ...]  # (extrinsic hash, why the block left it out)
+    changed_keys: Collection[bytes]  # the storage keys the block wrote
 
 
 def refusal(error: PhalanxError) -> TxResult:
@@ -300,7 +303,7 @@ class RuntimeApplication(Application):
         dropped = dropped_by_hash(built)
         included = tuple(h for h in (blake2_256(tx) for tx in request.txs) if h not in dropped)
         committed = CommittedBlock(hash=built.hash, number=int(built.block.header.number), included=included,
-                                   dropped=tuple(dropped.items()))
+                                   dropped=tuple(dropped.items()), changed_keys=built.changed_keys)
         for listener in self._listeners:
             try:
                 listener(committed)

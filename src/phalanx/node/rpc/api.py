@@ -3,18 +3,23 @@
 Names, parameters, result shapes and error codes follow Substrate's RPC, so that stock clients
 (substrate-interface, polkadot.js) work unchanged. Subscriptions (new heads, finalized heads,
 storage, extrinsic status) are bound to a websocket `Session`; the node calls `block_imported`
-after each block so the API can notify them.
+after each block, with the storage keys the block wrote, so the API can notify them. Storage
+subscribers are found through an index of watched keys, so a block costs what it changed, not what
+clients watch. Subscriptions and watched keys are capped per connection and per node
+(`RpcLimits`); a subscription past a cap is refused with error -32006.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 
 from phalanx.errors import PhalanxError
 from phalanx.node.backend import ChainBackend
 from phalanx.node.errors import PoolError
 from phalanx.node.pool import TransactionPool, TxStatus
+from phalanx.node.rpc.limits import TOO_MANY_SUBSCRIPTIONS, RpcLimits
 from phalanx.node.rpc.protocol import METHOD_NOT_FOUND, Call, JsonValue, RpcError, invalid_params
 from phalanx.node.rpc.session import Session, new_subscription_id
 from phalanx.primitives.ss58 import InvalidAddress, parse_account
@@ -93,16 +98,33 @@ def validity_error(error: TransactionValidityError) -> RpcError:
     return RpcError(1010, "Invalid Transaction", error.rpc_text())
 
 
+@dataclass
+class _StorageSubscription:
+    session: Session
+    keys: tuple[bytes, ...]  # without repeats, in the order asked for
+
+
+@dataclass
+class _WatchedKey:
+    value: bytes | None  # at the last block notified (the best block)
+    subscriptions: set[str]
+
+
 class SubstrateApi:
     """Method table and subscription fan-out over one chain backend and one pool."""
 
-    def __init__(self, backend: ChainBackend, pool: TransactionPool, *, name: str, version: str) -> None:
+    def __init__(self, backend: ChainBackend, pool: TransactionPool, *, name: str, version: str,
+                 limits: RpcLimits | None = None) -> None:
         self.backend = backend
         self.pool = pool
         self.name = name
         self.version = version
+        self.limits = limits or RpcLimits()
         self._head_subs: dict[str, tuple[Session, str]] = {}  # id -> (session, notification method)
-        self._storage_subs: dict[str, tuple[Session, list[bytes], dict[bytes, bytes | None]]] = {}
+        self._storage_subs: dict[str, _StorageSubscription] = {}
+        self._watched: dict[bytes, _WatchedKey] = {}
+        self.subscription_count = 0  # of every kind, over all sessions
+        self.watched_key_count = 0  # storage keys over all subscriptions (a key watched twice counts twice)
         self.methods: dict[str, Method] = {
             "system_chain": self._system_chain,
             "system_name": self._system_name,
@@ -331,6 +353,7 @@ class SubstrateApi:
 
     async def _author_submit_and_watch_extrinsic(self, session: Session, call: Call) -> JsonValue:
         self._require_websocket(session)
+        self._admit(session)
         subscription = new_subscription_id()
         early: list[TxStatus] = []
         live = False
@@ -338,8 +361,8 @@ class SubstrateApi:
         def watcher(_tx_hash: bytes, status: TxStatus) -> None:
             if live:
                 session.notify("author_extrinsicUpdate", subscription, status.to_json())
-                if status.is_final:
-                    session.subscriptions.pop(subscription, None)
+                if status.is_final and session.subscriptions.pop(subscription, None) is not None:
+                    self.subscription_count -= 1
             else:
                 early.append(status)
 
@@ -351,7 +374,11 @@ class SubstrateApi:
             for status in early:
                 watcher(tx_hash, status)
 
-        session.add_subscription(subscription, lambda: self.pool.unwatch(tx_hash, watcher))
+        def cancel() -> None:
+            self.subscription_count -= 1
+            self.pool.unwatch(tx_hash, watcher)
+
+        self._add(session, subscription, cancel)
         session.defer(go_live)
         return subscription
 
@@ -364,12 +391,39 @@ class SubstrateApi:
         if not session.websocket:
             raise RpcError(METHOD_NOT_FOUND, "Subscriptions are not available on this transport")
 
+    def _admit(self, session: Session, keys: int = 0) -> None:
+        """Refuse a new subscription (watching `keys` storage keys) past a cap of `RpcLimits`."""
+        limits = self.limits
+        if len(session.subscriptions) >= limits.max_subscriptions_per_connection:
+            raise _too_many(f"a connection may hold {limits.max_subscriptions_per_connection} subscriptions; "
+                            "cancel one first")
+        if self.subscription_count >= limits.max_subscriptions:
+            raise _too_many(f"the node holds its limit of {limits.max_subscriptions} subscriptions; "
+                            "try again later")
+        if session.watched_keys + keys > limits.max_storage_keys_per_connection:
+            raise _too_many(f"a connection may watch {limits.max_storage_keys_per_connection} storage keys, "
+                            f"this one watches {session.watched_keys} and asked for {keys} more")
+        if self.watched_key_count + keys > limits.max_storage_keys:
+            raise _too_many(f"the node watches its limit of {limits.max_storage_keys} storage keys for "
+                            "its clients; try again later")
+
+    def _add(self, session: Session, subscription: str, cancel: Callable[[], None]) -> None:
+        """Register an admitted subscription; `cancel` must give back what it counted."""
+        self.subscription_count += 1
+        session.add_subscription(subscription, cancel)
+
     def _subscribe_heads(self, notification: str, finalized: bool) -> Method:
         async def subscribe(session: Session, call: Call) -> JsonValue:
             self._require_websocket(session)
+            self._admit(session)
             subscription = new_subscription_id()
             self._head_subs[subscription] = (session, notification)
-            session.add_subscription(subscription, lambda: self._drop(self._head_subs, subscription))
+
+            def cancel() -> None:
+                self.subscription_count -= 1
+                self._head_subs.pop(subscription, None)
+
+            self._add(session, subscription, cancel)
             head = self.backend.finalized_hash() if finalized else self.backend.best_hash()
 
             def first() -> None:
@@ -387,20 +441,34 @@ class SubstrateApi:
         raw_keys = _param(call, 0, "keys")
         if not isinstance(raw_keys, list) or not raw_keys or len(raw_keys) > MAX_STORAGE_KEYS:
             raise invalid_params(f"keys must be a non-empty list of at most {MAX_STORAGE_KEYS} hex keys")
-        keys = [_bytes_param(item, "storage key", limit=4096) for item in raw_keys]
+        keys = tuple(dict.fromkeys(_bytes_param(item, "storage key", limit=4096) for item in raw_keys))
+        self._admit(session, len(keys))
         best = self.backend.best_hash()
         values = {key: self.backend.state_get(key, best) for key in keys}
         subscription = new_subscription_id()
-        self._storage_subs[subscription] = (session, keys, values)
-        session.add_subscription(subscription, lambda: self._drop(self._storage_subs, subscription))
-        changes = [[_hex(key), None if value is None else _hex(value)] for key, value in values.items()]
-        first = {"block": _hex(best), "changes": changes}
+        self._storage_subs[subscription] = _StorageSubscription(session, keys)
+        for key, value in values.items():
+            self._watched.setdefault(key, _WatchedKey(value, set())).subscriptions.add(subscription)
+        session.watched_keys += len(keys)
+        self.watched_key_count += len(keys)
+        self._add(session, subscription, lambda: self._drop_storage(subscription))
+        first = {"block": _hex(best), "changes": [_change(key, value) for key, value in values.items()]}
         session.defer(lambda: session.notify("state_storage", subscription, first))
         return subscription
 
-    @staticmethod
-    def _drop(table: dict[str, Any], subscription: str) -> None:
-        table.pop(subscription, None)
+    def _drop_storage(self, subscription: str) -> None:
+        entry = self._storage_subs.pop(subscription, None)
+        if entry is None:
+            return
+        self.subscription_count -= 1
+        entry.session.watched_keys -= len(entry.keys)
+        self.watched_key_count -= len(entry.keys)
+        for key in entry.keys:
+            watched = self._watched.get(key)
+            if watched is not None:
+                watched.subscriptions.discard(subscription)
+                if not watched.subscriptions:
+                    del self._watched[key]
 
     async def _unsubscribe(self, session: Session, call: Call) -> JsonValue:
         subscription = _param(call, 0, "subscription")
@@ -408,8 +476,10 @@ class SubstrateApi:
             raise invalid_params("the subscription id must be a string")
         return session.cancel_subscription(subscription)
 
-    def block_imported(self, block_hash: bytes, finalized: bool) -> None:
-        """Notify head and storage subscribers of a new best block (finalized at once on the dev chain)."""
+    def block_imported(self, block_hash: bytes, finalized: bool, changed_keys: Collection[bytes]) -> None:
+        """Notify head and storage subscribers of a new best block (finalized at once on the dev chain).
+
+        `changed_keys`: the storage keys the block wrote; only their watchers are looked at."""
         header = self.backend.header(block_hash)
         if header is None:
             return
@@ -417,12 +487,29 @@ class SubstrateApi:
         for subscription, (session, notification) in list(self._head_subs.items()):
             if notification != "chain_finalizedHead" or finalized:
                 session.notify(notification, subscription, header_json)
-        for subscription, (session, keys, values) in list(self._storage_subs.items()):
-            changes = []
-            for key in keys:
-                value = self.backend.state_get(key, block_hash)
-                if value != values.get(key):
-                    values[key] = value
-                    changes.append([_hex(key), None if value is None else _hex(value)])
-            if changes:
-                session.notify("state_storage", subscription, {"block": _hex(block_hash), "changes": changes})
+        changed: dict[bytes, bytes | None] = {}
+        watchers: set[str] = set()
+        for key in changed_keys:
+            watched = self._watched.get(key)
+            if watched is None:
+                continue
+            value = self.backend.state_get(key, block_hash)
+            if value != watched.value:
+                watched.value = value
+                changed[key] = value
+                watchers.update(watched.subscriptions)
+        for subscription in watchers:
+            entry = self._storage_subs.get(subscription)
+            if entry is None:  # its session was disconnected by an earlier notification
+                continue
+            changes = [_change(key, changed[key]) for key in entry.keys if key in changed]
+            result = {"block": _hex(block_hash), "changes": changes}
+            entry.session.notify("state_storage", subscription, result)
+
+
+def _change(key: bytes, value: bytes | None) -> list[str | None]:
+    return [_hex(key), None if value is None else _hex(value)]
+
+
+def _too_many(data: str) -> RpcError:
+    return RpcError(TOO_MANY_SUBSCRIPTIONS, "Too many subscriptions", data)

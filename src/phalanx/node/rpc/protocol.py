@@ -4,7 +4,9 @@ Anything malformed gets an error object, never an exception out of this module: 
 is -32700, a request that is not an object with a string `method` is -32600, an unknown method
 -32601, bad parameters -32602, an unexpected failure inside a method -32603. Typed `RpcError`s
 raised by methods carry their own code, message and data (e.g. Substrate's 1010 "Invalid
-Transaction").
+Transaction"). A batch holds at most `RpcLimits.max_batch_calls` calls, and its answers together at
+most `max_batch_answer_bytes`: past that, the calls not yet made are not made and the whole batch is
+answered with one error (-32011, as jsonrpsee does).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from phalanx.node.errors import NodeError
+from phalanx.node.rpc.limits import BATCH_ANSWER_TOO_LARGE, RpcLimits
 
 JsonValue = Any  # JSON values cross this boundary untyped by nature; methods validate their params.
 
@@ -24,8 +27,6 @@ INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
-
-MAX_BATCH = 1024
 
 log = logging.getLogger(__name__)
 
@@ -111,20 +112,36 @@ async def _answer_one(item: JsonValue, handler: Handler) -> dict[str, JsonValue]
     return None if call.is_notification else result_response(call.id, result)
 
 
-async def handle_payload(raw: str | bytes, handler: Handler) -> str | None:
+async def handle_payload(raw: str | bytes, handler: Handler, limits: RpcLimits | None = None) -> str | None:
     """Answer one JSON-RPC payload (a request or a batch). None when nothing is to be sent back."""
+    limits = limits or RpcLimits()
     try:
         decoded = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return json.dumps(error_response(None, RpcError(PARSE_ERROR, "Parse error")))
-    if isinstance(decoded, list):
-        if not decoded:
-            empty = RpcError(INVALID_REQUEST, "Invalid request", "empty batch")
-            return json.dumps(error_response(None, empty))
-        if len(decoded) > MAX_BATCH:
-            error = RpcError(INVALID_REQUEST, "Invalid request", f"a batch holds at most {MAX_BATCH} calls")
-            return json.dumps(error_response(None, error))
-        answers = [answer for item in decoded if (answer := await _answer_one(item, handler)) is not None]
-        return json.dumps(answers) if answers else None
-    answer = await _answer_one(decoded, handler)
-    return None if answer is None else json.dumps(answer)
+    if not isinstance(decoded, list):
+        answer = await _answer_one(decoded, handler)
+        return None if answer is None else json.dumps(answer)
+    if not decoded:
+        empty = RpcError(INVALID_REQUEST, "Invalid request", "empty batch")
+        return json.dumps(error_response(None, empty))
+    if len(decoded) > limits.max_batch_calls:
+        limit = limits.max_batch_calls
+        error = RpcError(INVALID_REQUEST, "Invalid request", f"a batch holds at most {limit} calls")
+        return json.dumps(error_response(None, error))
+    answers: list[str] = []
+    size = 2  # the brackets
+    for run, item in enumerate(decoded, 1):
+        answer = await _answer_one(item, handler)
+        if answer is None:
+            continue
+        text = json.dumps(answer)
+        size += len(text) + 2  # and a separator
+        if size > limits.max_batch_answer_bytes:
+            too_large = RpcError(BATCH_ANSWER_TOO_LARGE, "The batch response was too large",
+                                 f"the answers of a batch may take {limits.max_batch_answer_bytes} bytes "
+                                 f"together; those of its first {run} calls passed that, and the other "
+                                 f"{len(decoded) - run} were not run: ask in smaller batches")
+            return json.dumps(error_response(None, too_large))
+        answers.append(text)
+    return "[" + ", ".join(answers) + "]" if answers else None

@@ -1,8 +1,10 @@
 """The RPC server: JSON-RPC 2.0 over websocket and HTTP POST on one port (aiohttp).
 
 `GET /` with an upgrade header opens a websocket (subscriptions live there); `POST /` answers one
-request or a batch. Requests larger than `max_request_bytes` are refused (HTTP 413, or a websocket
-close with "message too big"); anything else malformed gets a JSON-RPC error and the server goes on.
+request or a batch. Requests larger than `RpcLimits.max_request_bytes` are refused (HTTP 413, or a
+websocket close with "message too big"); anything else malformed gets a JSON-RPC error and the server
+goes on. A websocket client that leaves `max_outbox_bytes` of answers unread is disconnected (see
+`phalanx.node.rpc.session`); the other clients are not affected.
 """
 
 from __future__ import annotations
@@ -14,11 +16,9 @@ import logging
 from aiohttp import WSMsgType, web
 
 from phalanx.node.rpc.api import SubstrateApi
+from phalanx.node.rpc.limits import RpcLimits
 from phalanx.node.rpc.protocol import Call, JsonValue, handle_payload
 from phalanx.node.rpc.session import Session
-
-MAX_REQUEST_BYTES = 15 * 1024 * 1024
-MAX_CONNECTIONS = 256
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +27,11 @@ class RpcServer:
     """Serves `api` on `host:port` (port 0 picks a free port; `port` holds the bound one after start)."""
 
     def __init__(self, api: SubstrateApi, host: str = "127.0.0.1", port: int = 9944,
-                 max_request_bytes: int = MAX_REQUEST_BYTES) -> None:
+                 limits: RpcLimits | None = None) -> None:
         self.api = api
         self.host = host
         self.port = port
-        self.max_request_bytes = max_request_bytes
+        self.limits = limits or RpcLimits()
         self._runner: web.AppRunner | None = None
         self._sessions: set[Session] = set()
 
@@ -40,7 +40,7 @@ class RpcServer:
         return f"ws://{self.host}:{self.port}"
 
     async def start(self) -> None:
-        app = web.Application(client_max_size=self.max_request_bytes)
+        app = web.Application(client_max_size=self.limits.max_request_bytes)
         app.router.add_get("/", self._get)
         app.router.add_post("/", self._post)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -63,7 +63,7 @@ class RpcServer:
         async def handler(call: Call) -> JsonValue:
             return await self.api.dispatch(session, call)
 
-        answer = await handle_payload(raw, handler)
+        answer = await handle_payload(raw, handler, self.limits)
         if answer is not None:
             session.send_text(answer)
         session.run_deferred()
@@ -75,7 +75,7 @@ class RpcServer:
             return web.json_response(
                 {"jsonrpc": "2.0", "error": {"code": -32600, "message": "Request too large"}, "id": None},
                 status=413)
-        session = Session(websocket=False)
+        session = Session(websocket=False, limits=self.limits)
         await self._answer(session, raw)
         texts = []
         while not session.outbox.empty():
@@ -88,11 +88,13 @@ class RpcServer:
     async def _get(self, request: web.Request) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() != "websocket":
             return web.Response(text="phalanx JSON-RPC: POST a request or open a websocket\n")
-        if len(self._sessions) >= MAX_CONNECTIONS:
+        if len(self._sessions) >= self.limits.max_connections:
             return web.Response(status=503, text="too many connections\n")
-        ws = web.WebSocketResponse(max_msg_size=self.max_request_bytes, heartbeat=30.0)
+        ws = web.WebSocketResponse(max_msg_size=self.limits.max_request_bytes, heartbeat=30.0)
         await ws.prepare(request)
-        session = Session(websocket=True)
+        transport = request.transport
+        session = Session(websocket=True, limits=self.limits,
+                          abort=None if transport is None else transport.abort)
         self._sessions.add(session)
         writer = asyncio.create_task(self._write(ws, session))
         try:
@@ -114,6 +116,7 @@ class RpcServer:
     async def _write(self, ws: web.WebSocketResponse, session: Session) -> None:
         while True:
             text = await session.outbox.get()
+            session.take(text)
             if text is None:
                 return
             try:

@@ -2,8 +2,10 @@
 
 A websocket session pushes notifications through an asyncio queue drained by one writer task, so
 that engine callbacks never block. Work that must follow the answer to the current request (the
-first notification of a new subscription) is deferred until that answer is queued. A client that
-does not read its notifications is disconnected when its queue overflows.
+first notification of a new subscription) is deferred until that answer is queued. The queue is
+bounded in bytes and in messages (`RpcLimits.max_outbox_bytes`, `max_outbox_messages`): a client
+that does not read what it asked for is disconnected once that much waits for it, and what was
+queued for it is let go at once.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
 
-MAX_QUEUED_MESSAGES = 65_536
+from phalanx.node.rpc.limits import RpcLimits
 
 _counter = itertools.count(1)
+
+log = logging.getLogger(__name__)
 
 
 def new_subscription_id() -> str:
@@ -26,22 +31,39 @@ def new_subscription_id() -> str:
 
 
 class Session:
-    """Per-connection state. `websocket` is False for HTTP, where subscriptions are refused."""
+    """Per-connection state. `websocket` is False for HTTP, where subscriptions are refused.
 
-    def __init__(self, websocket: bool) -> None:
+    `abort` (websocket only) drops the connection without a closing handshake: the server's way
+    to disconnect a client that does not read."""
+
+    def __init__(self, websocket: bool, limits: RpcLimits | None = None,
+                 abort: Callable[[], None] | None = None) -> None:
         self.websocket = websocket
+        self.limits = limits or RpcLimits()
         self.outbox: asyncio.Queue[str | None] = asyncio.Queue()
+        self.outbox_bytes = 0
         self.subscriptions: dict[str, Callable[[], None]] = {}
+        self.watched_keys = 0  # storage keys this session's storage subscriptions watch
         self._deferred: list[Callable[[], None]] = []
+        self._abort = abort
         self.closed = False
 
     def send_text(self, text: str) -> None:
         if self.closed:
             return
-        if self.outbox.qsize() >= MAX_QUEUED_MESSAGES:
-            self.close()
+        size = len(text)  # json.dumps writes ASCII: characters are bytes
+        if (self.outbox_bytes + size > self.limits.max_outbox_bytes
+                or self.outbox.qsize() >= self.limits.max_outbox_messages):
+            self.disconnect(f"{self.outbox_bytes + size} bytes of answers unread "
+                            f"(the limit is {self.limits.max_outbox_bytes})")
             return
+        self.outbox_bytes += size
         self.outbox.put_nowait(text)
+
+    def take(self, text: str | None) -> None:
+        """Account for `text` leaving the outbox (the writer took it)."""
+        if text is not None:
+            self.outbox_bytes -= len(text)
 
     def notify(self, method: str, subscription: str, result: Any) -> None:
         params = {"subscription": subscription, "result": result}
@@ -75,4 +97,17 @@ class Session:
         for cancel in list(self.subscriptions.values()):
             cancel()
         self.subscriptions.clear()
+        self._deferred.clear()
         self.outbox.put_nowait(None)
+
+    def disconnect(self, why: str) -> None:
+        """Close the session, let go of its unread answers and drop the connection."""
+        if self.closed:
+            return
+        log.warning("RPC client disconnected: %s", why)
+        while not self.outbox.empty():
+            self.outbox.get_nowait()
+        self.outbox_bytes = 0
+        self.close()
+        if self._abort is not None:
+            self._abort()
