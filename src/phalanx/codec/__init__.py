@@ -1,6 +1,7 @@
 """SCALE, the encoding of every chain type, with descriptors that also feed the metadata type registry."""
 
 from phalanx.codec.compact import decode_compact, encode_compact
+from phalanx.codec.dataclass_struct import DataclassStruct
 from phalanx.codec.errors import CodecError, DecodeError, EncodeError
 from phalanx.codec.registry import TypeRegistry
 from phalanx.codec.types import (
@@ -46,3 +47,4 @@ __all__ = [
     "TypeInfo", "TypeRegistry", "Unit", "VariantInfo", "Vec", "decode_compact", "encode_compact",
     "field_", "variant",
 ]  # fmt: skip
+__all__ += ["DataclassStruct"]
