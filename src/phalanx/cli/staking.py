@@ -174,7 +174,7 @@ def status(
     if active is None:
         console.print("staking has no active era")
         return
-    era = active["index"]
+    era = active.index
     elected, total, count = read(
         rpc, [(d.ErasElected, era), (d.ErasTotalStake, era), (d.ValidatorCount, None)]
     )
@@ -189,11 +189,11 @@ def status(
             return
         role = "validator" if prefs else "nominator" if nominations else "idle"
         console.print(
-            f"{ss58_encode(who)}: {role}, bonded {format_pha(ledger['total'])}, "
-            f"active {format_pha(ledger['active'])}"
+            f"{ss58_encode(who)}: {role}, bonded {format_pha(ledger.total)}, "
+            f"active {format_pha(ledger.active)}"
         )
-        for chunk in ledger["unlocking"]:
-            console.print(f"  unlocking {format_pha(chunk['value'])} at era {chunk['era']}")
+        for chunk in ledger.unlocking:
+            console.print(f"  unlocking {format_pha(chunk.value)} at era {chunk.era}")
 
 
 # -- governance ----------------------------------------------------------------------------------------

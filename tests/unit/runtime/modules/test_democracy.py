@@ -54,7 +54,7 @@ def vote(c: EconChain, who: str, ref: int, aye: bool, conviction: Conviction, ba
 
 def lock_of(c: EconChain, who: str) -> int:
     locks = balances_d.Locks.get(c.state(), account(who))
-    return next((lk["amount"] for lk in locks if lk["id"] == d.DEMOCRACY_LOCK), 0)
+    return next((lk.amount for lk in locks if lk.id == d.DEMOCRACY_LOCK), 0)
 
 
 def run_to(c: EconChain, number: int) -> None:

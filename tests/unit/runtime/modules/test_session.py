@@ -20,7 +20,7 @@ def test_sessions_rotate_and_eras_follow() -> None:
         for _ in range(13):
             chain.block()
             indices.append(session.CurrentIndex.get(chain.state()))
-            eras.append(staking_d.ActiveEra.get(chain.state())["index"])
+            eras.append(staking_d.ActiveEra.get(chain.state()).index)
         assert indices == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4]
         assert eras == [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2]
     finally:

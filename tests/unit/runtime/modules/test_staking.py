@@ -150,8 +150,8 @@ def test_phragmen_elects_through_the_runtime(chains: list[object]) -> None:
     for w in winners:
         stored = d.ErasStakers.get(st, (1, w))
         exposure = expected.exposures[w]
-        assert (stored["total"], stored["own"]) == (exposure.total, exposure.own)
-        assert sorted((o["who"], o["value"]) for o in stored["others"]) == sorted(
+        assert (stored.total, stored.own) == (exposure.total, exposure.own)
+        assert sorted((o.who, o.value) for o in stored.others) == sorted(
             (b.who, b.value) for b in exposure.others
         )
     assert d.ErasTotalStake.get(st, 1) == sum(e.total for e in expected.exposures.values())
@@ -165,9 +165,9 @@ def test_bond_unbond_withdraw_after_bonding_duration(chains: list[object]) -> No
     chains.append(db)
     chain.block([chain.submit("Bob", "Staking", "bond", value=500 * PHA)])
     st = chain.state()
-    assert d.Ledger.get(st, account("Bob"))["active"] == 500 * PHA
+    assert d.Ledger.get(st, account("Bob")).active == 500 * PHA
     locks = balances_d.Locks.get(st, account("Bob"))
-    assert [(lk["id"], lk["amount"]) for lk in locks] == [(d.STAKING_LOCK, 500 * PHA)]
+    assert [(lk.id, lk.amount) for lk in locks] == [(d.STAKING_LOCK, 500 * PHA)]
     # locked funds do not move
     chain.block(
         [chain.submit("Bob", "Balances", "transfer_keep_alive", dest=("Id", account("Eve")), value=600 * PHA)]
@@ -176,14 +176,14 @@ def test_bond_unbond_withdraw_after_bonding_duration(chains: list[object]) -> No
     chain.block([chain.submit("Bob", "Staking", "unbond", value=200 * PHA)])
     era = d.CurrentEra.get(chain.state())
     ledger = d.Ledger.get(chain.state(), account("Bob"))
-    assert ledger["active"] == 300 * PHA and ledger["unlocking"] == [{"value": 200 * PHA, "era": era + 2}]
+    assert ledger.active == 300 * PHA and ledger.unlocking == [d.UnlockChunk(200 * PHA, era + 2)]
     chain.block([chain.submit("Bob", "Staking", "withdraw_unbonded")])  # too early: nothing freed
-    assert d.Ledger.get(chain.state(), account("Bob"))["total"] == 500 * PHA
-    while d.ActiveEra.get(chain.state())["index"] < era + 2:
+    assert d.Ledger.get(chain.state(), account("Bob")).total == 500 * PHA
+    while d.ActiveEra.get(chain.state()).index < era + 2:
         chain.block()
     chain.block([chain.submit("Bob", "Staking", "withdraw_unbonded")])
-    assert d.Ledger.get(chain.state(), account("Bob"))["total"] == 300 * PHA
-    assert balances_d.Locks.get(chain.state(), account("Bob"))[0]["amount"] == 300 * PHA
+    assert d.Ledger.get(chain.state(), account("Bob")).total == 300 * PHA
+    assert balances_d.Locks.get(chain.state(), account("Bob"))[0].amount == 300 * PHA
 
 
 def test_intentions_need_a_bond_and_valid_targets(chains: list[object]) -> None:
@@ -198,6 +198,6 @@ def test_intentions_need_a_bond_and_valid_targets(chains: list[object]) -> None:
     chain.block([chain.submit("Bob", "Staking", "bond", value=100 * PHA)])
     chain.block([chain.submit("Bob", "Staking", "validate", prefs={"commission": 10**8, "blocked": False})])
     chain.block([chain.submit("Dave", "Staking", "nominate", targets=[("Id", account("Bob"))])])
-    assert d.Nominators.get(chain.state(), account("Dave"))["targets"] == [account("Bob")]
+    assert d.Nominators.get(chain.state(), account("Dave")).targets == [account("Bob")]
     chain.block([chain.submit("Bob", "Staking", "chill")])
     assert d.Validators.get(chain.state(), account("Bob")) is None

@@ -48,8 +48,8 @@ def test_equivocation_slashes_validator_and_nominators_into_the_treasury(chain: 
     )
     assert not chain.last_failures
     st = chain.state()
-    assert d.Ledger.get(st, account("Alice"))["total"] == ALICE_BOND * 9 // 10
-    assert d.Ledger.get(st, account("Bob"))["total"] == BOB_BOND * 9 // 10
+    assert d.Ledger.get(st, account("Alice")).total == ALICE_BOND * 9 // 10
+    assert d.Ledger.get(st, account("Bob")).total == BOB_BOND * 9 // 10
     assert d.Validators.get(st, account("Alice")) is None  # chilled
     slashed = (ALICE_BOND + BOB_BOND) // 10
     fees = sum(e.fields["actual_fee"] for e in chain.rt.events() if e.name == "TransactionFeePaid")
@@ -65,7 +65,7 @@ def test_equivocation_slashes_validator_and_nominators_into_the_treasury(chain: 
         signed_header(chain, "Alice", 8, b"\x03" * 32),
     )
     assert chain.last_failures
-    assert d.Ledger.get(chain.state(), account("Alice"))["total"] == ALICE_BOND * 9 // 10
+    assert d.Ledger.get(chain.state(), account("Alice")).total == ALICE_BOND * 9 // 10
 
 
 @pytest.mark.parametrize("case", ["other signer", "same header", "different heights"])
@@ -78,7 +78,7 @@ def test_a_bad_proof_changes_nothing(chain: EconChain, case: str) -> None:
     }[case]
     report(chain, "Alice", first, second)
     assert chain.last_failures
-    assert d.Ledger.get(chain.state(), account("Alice"))["total"] == ALICE_BOND
+    assert d.Ledger.get(chain.state(), account("Alice")).total == ALICE_BOND
     assert d.Validators.get(chain.state(), account("Alice")) is not None
 
 

@@ -71,7 +71,7 @@ def powers(c: EconChain) -> dict[bytes, int]:
 
 def until_era(c: EconChain, era: int) -> list[tuple[bytes, int]]:
     """Blocks until `era` starts; returns the PowerSet events of its first block."""
-    while staking_d.ActiveEra.get(c.state())["index"] < era:
+    while staking_d.ActiveEra.get(c.state()).index < era:
         block(c)
     return [(e.fields["pub_key"], e.fields["power"]) for e in c.rt.events() if e.name == "PowerSet"]
 
@@ -162,7 +162,7 @@ def test_the_proposer_in_the_digest_earns_the_points(chain: EconChain) -> None:
     block(chain, digest=[proposer("Alice")])
     block(chain, digest=[DigestItem("PreRuntime", bytes(20), validators.PROPOSER_ENGINE)])  # unknown
     points = staking_d.ErasRewardPoints.get(chain.state(), 0)
-    individual = {bytes(who): p for who, p in points["individual"]}
+    individual = {bytes(who): p for who, p in points.individual}
     # the unknown proposer's block goes to FallbackAuthor (Alice, the dev authority)
     assert individual == {account("Bob"): 40, account("Alice"): 40}
 
@@ -181,7 +181,7 @@ def test_duplicate_vote_evidence_slashes_chills_and_pays_the_treasury(chain: Eco
     assert events["Misbehavior"]["offender"] == account("Bob")
     slashed = events["Misbehavior"]["slashed"]
     assert slashed == 200 * PHA  # 10% of Bob's own exposure
-    assert staking_d.Ledger.get(chain.state(), account("Bob"))["active"] == ledger["active"] - slashed
+    assert staking_d.Ledger.get(chain.state(), account("Bob")).active == ledger.active - slashed
     assert staking_d.Validators.get(chain.state(), account("Bob")) is None  # chilled
     assert "Chilled" in events and "Slashed" in events
     assert chain.free(treasury.ACCOUNT) == before + slashed

@@ -163,31 +163,29 @@ def slash_reserved(ctx: Context, who: bytes, amount: int) -> int:
 
 def set_lock(ctx: Context, lock_id: bytes, who: bytes, amount: int) -> None:
     """Create or replace the lock `lock_id` (8 bytes) of `amount` on `who`'s free balance."""
-    current = d.Locks.get(ctx.state, who)
-    locks = [lk for lk in current if lk["id"] != lock_id]
+    current: list[d.BalanceLock] = d.Locks.get(ctx.state, who)
+    locks = [lk for lk in current if lk.id != lock_id]
     if len(locks) >= d.MAX_LOCKS:
         raise d.TooManyFreezes(f"at most {d.MAX_LOCKS} locks per account")
-    locks.append({"id": lock_id, "amount": amount, "reasons": ("All", None)})
+    locks.append(d.BalanceLock(lock_id, amount, ("All", None)))
     _store_locks(ctx, who, bool(current), locks)
     ctx.deposit_event(d.Locked, who=who, amount=amount)
 
 
 def remove_lock(ctx: Context, lock_id: bytes, who: bytes) -> None:
-    locks = d.Locks.get(ctx.state, who)
-    kept = [lk for lk in locks if lk["id"] != lock_id]
+    locks: list[d.BalanceLock] = d.Locks.get(ctx.state, who)
+    kept = [lk for lk in locks if lk.id != lock_id]
     if len(kept) != len(locks):
         _store_locks(ctx, who, True, kept)
-        ctx.deposit_event(
-            d.Unlocked, who=who, amount=sum(lk["amount"] for lk in locks if lk["id"] == lock_id)
-        )
+        ctx.deposit_event(d.Unlocked, who=who, amount=sum(lk.amount for lk in locks if lk.id == lock_id))
 
 
-def _store_locks(ctx: Context, who: bytes, had: bool, locks: list[dict[str, object]]) -> None:
+def _store_locks(ctx: Context, who: bytes, had: bool, locks: list[d.BalanceLock]) -> None:
     """Store `who`'s locks (`had`: whether it held any before), its frozen amount and consumer count."""
     info = system.get_account(ctx.state, who)
     if not system.account_exists(info):
         raise d.DeadAccount("cannot lock the balance of an account that does not exist")
-    frozen = max((int(lk["amount"]) for lk in locks), default=0)  # type: ignore[call-overload]
+    frozen = max((lk.amount for lk in locks), default=0)
     has = bool(locks)
     consumers = info.consumers + (1 if has and not had else 0) - (1 if had and not has else 0)
     if locks:
