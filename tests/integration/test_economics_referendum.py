@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +114,7 @@ class Node:
 
 def tally(node: Node, index: int) -> dict[str, int]:
     info = node.referendum(index)
-    return dict(info[1]["tally"]) if info is not None and info[0] == "Ongoing" else {}
+    return asdict(info[1]["tally"]) if info is not None and info[0] == "Ongoing" else {}
 
 
 def test_referenda_through_the_rpc_change_a_parameter_or_nothing(dev_nodes: DevNodes, tmp_path: Path) -> None:

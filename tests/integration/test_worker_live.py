@@ -230,7 +230,7 @@ async def free_balance(rpc: RpcClient, who: bytes) -> int:
 
 async def contract_public(rpc: RpcClient) -> bytes | None:
     raw = await storage(rpc, contracts_d.PublicKeys.key(TOKEN))
-    return None if raw is None else bytes(contracts_d.PublicKeys.codec.decode(raw)["public_key"])
+    return None if raw is None else contracts_d.PublicKeys.codec.decode(raw).public_key
 
 
 async def query_balance(http: aiohttp.ClientSession, worker: WorkerProcess, who: Keypair) -> tuple[int, int]:

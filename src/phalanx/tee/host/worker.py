@@ -197,7 +197,7 @@ class WorkerHost:
             if raw is None:
                 return False
             known = registry_d.Workers.codec.decode(bytes.fromhex(raw[2:]))
-            return bool((known["encryption_public"], known["endpoint"]) == (info.encryption_public, endpoint))
+            return bool((known.encryption_public, known.endpoint) == (info.encryption_public, endpoint))
 
         if await current():
             log.info("worker %s is registered already", worker)

@@ -48,7 +48,7 @@ def chain() -> Iterator[Chain]:
 
 def test_token_is_deployed_at_genesis_and_assigned_to_two_workers(chain: Chain) -> None:
     st = state(chain)
-    assert d.Instances.get(st, TOKEN) == {"builtin": "token", "account": ACCOUNT, "deployed_at": 0}
+    assert d.Instances.get(st, TOKEN) == d.ContractInstance(builtin="token", account=ACCOUNT, deployed_at=0)
     assigned = d.Assignments.get(st, TOKEN)
     assert len(assigned) == 2 and set(assigned) <= {W1.pubkey, W2.pubkey, W3.pubkey}
     told = [payloads.REGISTRY_EVENT.decode(m.payload) for m in mq_d.InboundMessages.get(st)

@@ -88,7 +88,7 @@ def test_referenda_decide_by_adaptive_quorum_and_enact_after_the_delay(chain: Ec
         ]
     )
     info = d.ReferendumInfoOf.get(chain.state(), 0)
-    assert info[1]["tally"] == {"ayes": 60 * UNIT, "nays": 50 * UNIT, "turnout": 110 * UNIT}
+    assert info[1]["tally"] == Tally(ayes=60 * UNIT, nays=50 * UNIT, turnout=110 * UNIT)
     chain.block()  # block 4: #1 launched as referendum 1
     chain.block(
         [

@@ -103,11 +103,9 @@ def test_gatekeeper_group_publishes_contract_keys(chain: Chain) -> None:
     forged = SignedMessage.sign(message, 0, Keypair.from_seed(b"\x34" * 32, KeyType.ED25519))
     assert isinstance(_push(chain, forged), d.BadSignature)
     assert _push(chain, SignedMessage.sign(message, 0, GROUP)) is None
-    assert contracts_d.PublicKeys.get(state(chain), TOKEN) == {
-        "generation": 0,
-        "public_key": contract_public,
-        "egress_public": egress_public,
-    }
+    assert contracts_d.PublicKeys.get(state(chain), TOKEN) == contracts_d.ContractPublicKey(
+        generation=0, public_key=contract_public, egress_public=egress_public
+    )
     assert (
         "ContractKeyPublished",
         {"contract": TOKEN, "generation": 0, "public_key": contract_public, "egress_public": egress_public},
@@ -133,8 +131,6 @@ def test_rotation_round_trip(chain: Chain) -> None:
     message = Message(GatekeeperOrigin(), CONTRACT_KEY_TOPIC, encode_gatekeeper_payload(payload))
     assert _push(chain, SignedMessage.sign(message, 2, new_group)) is None
     # the newest X25519 key is published; the egress key stays the first generation's
-    assert contracts_d.PublicKeys.get(state(chain), TOKEN) == {
-        "generation": 1,
-        "public_key": b"\x0a" * 32,
-        "egress_public": b"\x0b" * 32,
-    }
+    assert contracts_d.PublicKeys.get(state(chain), TOKEN) == contracts_d.ContractPublicKey(
+        generation=1, public_key=b"\x0a" * 32, egress_public=b"\x0b" * 32
+    )

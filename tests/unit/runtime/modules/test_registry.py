@@ -53,10 +53,10 @@ def test_simulated_registration_stores_the_worker_and_tells_enclaves(chain: Chai
     built = chain.block([register_xt(chain, worker, operator=ALICE.public_key)])
     assert outcome_error(built) is None
     info = d.Workers.get(state(chain), worker.pubkey)
-    assert info["encryption_public"] == worker.x25519.public_key
-    assert (info["provider"], info["measurement"], info["confidence_level"]) == ("simulated", MEASUREMENT, 1)
-    assert info["operator"] == info["host"] == ALICE.public_key
-    assert info["registered_at"] == 1 and info["last_attested_ms"] == chain.now
+    assert info.encryption_public == worker.x25519.public_key
+    assert (info.provider, info.measurement, info.confidence_level) == ("simulated", MEASUREMENT, 1)
+    assert info.operator == info.host == ALICE.public_key
+    assert info.registered_at == 1 and info.last_attested_ms == chain.now
     registered = [f for name, f in events(chain, "Registry") if name == "WorkerRegistered"]
     assert registered == [{"worker": worker.pubkey, "operator": ALICE.public_key, "measurement": MEASUREMENT,
                            "confidence_level": 1, "first_time": True}]  # fmt: skip
@@ -75,8 +75,8 @@ def test_reregistration_updates_the_record(chain: Chain) -> None:
     chain.block([register_xt(chain, worker)])
     chain.block([register_xt(chain, worker, host=BOB)])
     info = d.Workers.get(state(chain), worker.pubkey)
-    assert info["host"] == BOB.public_key and info["registered_at"] == 1
-    assert info["last_attested_ms"] == chain.now
+    assert info.host == BOB.public_key and info.registered_at == 1
+    assert info.last_attested_ms == chain.now
     assert [f["first_time"] for n, f in events(chain, "Registry") if n == "WorkerRegistered"] == [False]
 
 
@@ -213,7 +213,7 @@ def test_allowlist_is_governed_by_root(chain: Chain) -> None:
     chain.block([sudo_xt(chain, "Registry", "force_allow_measurement", measurement=new)])
     assert d.AllowedMeasurements.get(state(chain)) == [MEASUREMENT, new]
     chain.block([register_xt(chain, Worker.make(1), measurement=new)])
-    assert d.Workers.get(state(chain), Worker.make(1).pubkey)["measurement"] == new
+    assert d.Workers.get(state(chain), Worker.make(1).pubkey).measurement == new
     chain.block([sudo_xt(chain, "Registry", "force_remove_measurement", measurement=new)])
     assert d.AllowedMeasurements.get(state(chain)) == [MEASUREMENT]
     chain.block([register_xt(chain, Worker.make(2), measurement=new)])
