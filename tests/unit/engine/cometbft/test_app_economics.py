@@ -121,7 +121,7 @@ def test_proposer_reaches_the_header_digest_and_earns_the_points(node: Node) -> 
     digest = node.runtime.best_header().digest
     assert [(d.kind, d.engine, d.data) for d in digest] == [("PreRuntime", b"cmbt", KEY_A.address)]
     kept = validators.ConsensusDigest.get(node.state())
-    assert kept == {"logs": [("PreRuntime", (b"cmbt", KEY_A.address))]}
+    assert kept == validators.Digest([("PreRuntime", (b"cmbt", KEY_A.address))])
     points = staking_d.ErasRewardPoints.get(node.state(), 0)
     assert {bytes(who): p for who, p in points.individual} == {BOB: 40, ALICE: 20}
 

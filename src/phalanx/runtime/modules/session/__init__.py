@@ -16,8 +16,9 @@ at the next era, not at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from phalanx.codec import U32, AccountId, Bytes, FixedBytes, Struct, Vec, field_
+from phalanx.codec import U32, AccountId, Bytes, DataclassStruct, FixedBytes, Struct, Vec, field_
 from phalanx.crypto import verify_signature
 from phalanx.crypto.keys import KeyType
 from phalanx.runtime.errors import GenesisError, ModuleError
@@ -43,9 +44,19 @@ KEYS_PROOF_DOMAIN = b"phalanx/session-keys/v1"
 """What the consensus key signs before the stash's account id to prove it belongs to the stash."""
 
 CONSENSUS_KEY = FixedBytes(32)
-SESSION_KEYS = Struct(
-    ("phalanx_runtime", "SessionKeys"), [field_("consensus", CONSENSUS_KEY, "ed25519::Public")]
+
+
+@dataclass(frozen=True)
+class SessionKeys:
+    consensus: bytes
+
+
+SESSION_KEYS = DataclassStruct(
+    SessionKeys, ("phalanx_runtime", "SessionKeys"), [field_("consensus", CONSENSUS_KEY, "ed25519::Public")]
 )
+SESSION_KEYS_ARGUMENT = Struct(SESSION_KEYS.path, SESSION_KEYS.fields)
+"""The same type as the argument of `set_keys`, where its value is a dict (clients compose calls by
+field name); metadata records it once."""
 
 # -- storage -------------------------------------------------------------------------------------------
 
@@ -108,8 +119,8 @@ def keys_proof_message(stash: bytes) -> bytes:
 
 
 def consensus_key_of(state: State, stash: bytes) -> bytes | None:
-    keys = NextKeys.get(state, stash)
-    return None if keys is None else bytes(keys["consensus"])
+    keys: SessionKeys | None = NextKeys.get(state, stash)
+    return None if keys is None else keys.consensus
 
 
 def set_keys(ctx: Context, stash: bytes, consensus: bytes, proof: bytes) -> None:
@@ -129,7 +140,7 @@ def _put_keys(state: State, stash: bytes, consensus: bytes) -> None:
     old = consensus_key_of(state, stash)
     if old is not None and old != consensus:
         KeyOwner.remove(state, old)
-    NextKeys.put(state, stash, {"consensus": consensus})
+    NextKeys.put(state, stash, SessionKeys(consensus))
     KeyOwner.put(state, consensus, stash)
 
 
@@ -167,7 +178,7 @@ def invariants(state: State) -> list[str]:
     """NextKeys and KeyOwner are each other's inverse."""
     problems = []
     owners = {key: bytes(stash) for key, stash in KeyOwner.iter(state)}
-    keys = {stash: bytes(k["consensus"]) for stash, k in NextKeys.iter(state)}
+    keys = {stash: k.consensus for stash, k in NextKeys.iter(state)}
     if {key: stash for stash, key in keys.items()} != owners:
         problems.append("Session.KeyOwner is not the inverse of Session.NextKeys")
     return problems
@@ -185,7 +196,8 @@ def call_purge_keys(ctx: Context, origin: Origin) -> None:
 
 
 CALLS = (
-    CallDecl("set_keys", 0, (field_("keys", SESSION_KEYS, "T::Keys"), field_("proof", Bytes, "Vec<u8>")),
+    CallDecl("set_keys", 0,
+             (field_("keys", SESSION_KEYS_ARGUMENT, "T::Keys"), field_("proof", Bytes, "Vec<u8>")),
              call_set_keys, 300_000_000,
              ("Set the caller's (a bonded stash's) consensus key, with its signature over the stash.",)),
     CallDecl("purge_keys", 1, (), call_purge_keys, 200_000_000, ("Remove the caller's session keys.",)),

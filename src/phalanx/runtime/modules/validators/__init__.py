@@ -38,6 +38,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from phalanx.codec import (
     U8,
@@ -46,11 +48,11 @@ from phalanx.codec import (
     U128,
     AccountId,
     Bytes,
+    DataclassStruct,
     DecodeError,
     Enum,
     FixedBytes,
     Option,
-    Struct,
     Tuple,
     Vec,
     field_,
@@ -98,8 +100,19 @@ DIGEST_ITEM = Enum(("sp_runtime", "generic", "digest", "DigestItem"), [
     variant("Other", 0, field_(None, Bytes, "Vec<u8>")),
     variant("RuntimeEnvironmentUpdated", 8),
 ])  # fmt: skip
-DIGEST = Struct(
-    ("sp_runtime", "generic", "digest", "Digest"), [field_("logs", Vec(DIGEST_ITEM), "Vec<DigestItem>")]
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A header's digest: `logs` are `DIGEST_ITEM` values, e.g. `("PreRuntime", (engine, data))`."""
+
+    logs: list[tuple[str, Any]]
+
+
+DIGEST = DataclassStruct(
+    Digest,
+    ("sp_runtime", "generic", "digest", "Digest"),
+    [field_("logs", Vec(DIGEST_ITEM), "Vec<DigestItem>")],
 )
 
 # -- storage -------------------------------------------------------------------------------------------
@@ -261,7 +274,7 @@ def on_initialize(ctx: Context) -> None:
     ours = [item for item in ctx.digest if item.kind == "PreRuntime" and item.engine in _ENGINES]
     if ours:
         logs = [("PreRuntime", (item.engine, item.data)) for item in ours]
-        ConsensusDigest.put(ctx.state, {"logs": logs})
+        ConsensusDigest.put(ctx.state, Digest(logs))
     elif ctx.state.get(ConsensusDigest.key) is not None:
         ConsensusDigest.kill(ctx.state)
     report_misbehavior(ctx)
