@@ -11,6 +11,8 @@ Each function raises a module error before writing anything, so callers need no 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from phalanx.runtime.errors import ArithmeticOverflow
 from phalanx.runtime.framework import Context
 from phalanx.runtime.modules.balances import declarations as d
@@ -44,8 +46,8 @@ def write_balance(ctx: Context, who: bytes, before: AccountInfo, free: int, rese
         dust, free, reserved, total = total, 0, 0, 0
     had = before.free + before.reserved > 0
     providers = before.providers + (1 if total and not had else 0) - (1 if had and not total else 0)
-    after = before._replace(
-        free=free, reserved=reserved, providers=providers, frozen=before.frozen if total else 0
+    after = replace(
+        before, free=free, reserved=reserved, providers=providers, frozen=before.frozen if total else 0
     )
     system.put_account(ctx, who, before, after)
     if total and not had:
@@ -192,4 +194,4 @@ def _store_locks(ctx: Context, who: bytes, had: bool, locks: list[d.BalanceLock]
         d.Locks.put(ctx.state, who, locks)
     else:
         d.Locks.remove(ctx.state, who)
-    system.put_account(ctx, who, info, info._replace(frozen=frozen, consumers=consumers))
+    system.put_account(ctx, who, info, replace(info, frozen=frozen, consumers=consumers))

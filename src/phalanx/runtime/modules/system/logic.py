@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from phalanx.codec import encode_compact
 from phalanx.crypto import blake2_128_concat
 from phalanx.runtime.framework import Context
@@ -43,7 +45,7 @@ def put_account(ctx: Context, who: bytes, before: AccountInfo, after: AccountInf
 
 
 def increment_nonce(ctx: Context, who: bytes, info: AccountInfo) -> AccountInfo:
-    after = info._replace(nonce=(info.nonce + 1) & 0xFFFFFFFF)
+    after = replace(info, nonce=(info.nonce + 1) & 0xFFFFFFFF)
     ctx.state.put(account_key(who), _encode_account(after))
     return after
 

@@ -11,6 +11,8 @@ enters a block. A call that fails keeps its fee.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from phalanx.codec import U8, U128, AccountId, field_
 from phalanx.runtime.framework import Constant, Context, EventDecl, Module, pallet_account
 from phalanx.runtime.modules.balances import declarations as balances_d
@@ -75,7 +77,7 @@ def charge(ctx: Context, who: bytes, info: AccountInfo, fee: int, tip: int) -> A
     The caller has checked `can_pay`. Returns the sender's new record. Emits Withdraw, Deposit,
     TransactionFeePaid.
     """
-    after = info._replace(free=info.free - fee, nonce=(info.nonce + 1) & 0xFFFFFFFF)
+    after = replace(info, free=info.free - fee, nonce=(info.nonce + 1) & 0xFFFFFFFF)
     system.put_account(ctx, who, info, after)
     ctx.deposit_event(balances_d.Withdraw, who=who, amount=fee)
     if fee:
