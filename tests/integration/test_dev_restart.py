@@ -21,7 +21,7 @@ from phalanx.runtime.modules.balances.calls import CALLS
 from phalanx.runtime.modules.balances.declarations import INDEX as BALANCES
 
 if TYPE_CHECKING:
-    from conftest import DevNodes
+    from tests.support.dev_nodes import DevNodes
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

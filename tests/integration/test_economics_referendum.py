@@ -23,7 +23,6 @@ from typing import Any
 
 import pytest
 
-from conftest import DevNodes, DevProcess
 from phalanx.crypto import Keypair
 from phalanx.economics.voting import Conviction
 from phalanx.engine.cometbft import rpc
@@ -36,6 +35,7 @@ from phalanx.runtime.modules.democracy.logic import encode_vote
 from phalanx.runtime.modules.staking import declarations as staking_d
 from phalanx.runtime.modules.staking.config import DemocracyConfig
 from phalanx.runtime.version import SPEC_VERSION, TRANSACTION_VERSION
+from tests.support.dev_nodes import DevNodes, DevProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

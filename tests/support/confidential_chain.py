@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from runtime_testchain import ALICE, Chain
-
 from phalanx.attestation import (
     RegistrationInfo,
     SimulatedEvidence,
@@ -23,6 +21,7 @@ from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.modules.registry import RegistryGenesis
 from phalanx.runtime.state import State
 from phalanx.storage import Database
+from tests.support.runtime_testchain import ALICE, Chain
 
 ATTESTATION_KEY = Keypair.from_seed(b"\x07" * 32, KeyType.ED25519)
 MEASUREMENT = bytes(range(32))

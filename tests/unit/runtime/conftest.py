@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from runtime_testchain import Chain
 
 from phalanx.runtime import ChainSpec, Runtime
 from phalanx.storage import Database
+from tests.support.runtime_testchain import Chain
 
 
 @pytest.fixture

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import random
 
-from runtime_testchain import ALICE, BOB, CHARLIE, PHA, Chain
-
 from phalanx.crypto import Keypair
 from phalanx.runtime.chain_spec import TOTAL_SUPPLY, ChainSpec
 from phalanx.runtime.modules.balances.declarations import EXISTENTIAL_DEPOSIT, TotalIssuance
 from phalanx.runtime.modules.transaction_payment import TREASURY_ACCOUNT
 from phalanx.runtime.state import State
+from tests.support.runtime_testchain import ALICE, BOB, CHARLIE, PHA, Chain
 
 ED = EXISTENTIAL_DEPOSIT
 

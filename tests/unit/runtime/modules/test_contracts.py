@@ -5,16 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from confidential_chain import (
-    Worker,
-    events,
-    make_chain,
-    outcome_error,
-    publish_egress_key,
-    register_xt,
-    state,
-)
-from runtime_testchain import ALICE, BOB, PHA, Chain
 
 from phalanx.contracts import Withdraw, compute_builtin_id, encode_effect, token
 from phalanx.crypto import Keypair, KeyType
@@ -26,6 +16,16 @@ from phalanx.runtime.modules.contracts.logic import compute_contract_account
 from phalanx.runtime.modules.mq import declarations as mq_d
 from phalanx.runtime.modules.mq import payloads
 from phalanx.storage import Database
+from tests.support.confidential_chain import (
+    Worker,
+    events,
+    make_chain,
+    outcome_error,
+    publish_egress_key,
+    register_xt,
+    state,
+)
+from tests.support.runtime_testchain import ALICE, BOB, PHA, Chain
 
 TOKEN = compute_builtin_id("token")
 ACCOUNT = compute_contract_account(TOKEN)

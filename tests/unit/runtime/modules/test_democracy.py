@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from economics_chain import PHA, EconChain, account, open_chain, spec
 
 from phalanx.economics.voting import Conviction, Tally, VoteThreshold
 from phalanx.runtime.assembly import CALLS
@@ -13,6 +12,7 @@ from phalanx.runtime.modules.balances import declarations as balances_d
 from phalanx.runtime.modules.democracy import declarations as d
 from phalanx.runtime.modules.democracy.logic import encode_vote
 from phalanx.runtime.modules.staking import declarations as staking_d
+from tests.support.economics_chain import PHA, EconChain, account, open_chain, spec
 
 UNIT = 10**6 * PHA
 PERIODS = {

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from confidential_chain import Worker, events, make_chain, outcome_error, register_xt, state, sudo_xt
-from runtime_testchain import ALICE, BOB, Chain
 
 from phalanx.contracts import compute_builtin_id
 from phalanx.crypto import Keypair, KeyType
@@ -25,6 +23,16 @@ from phalanx.runtime.modules.contracts import declarations as contracts_d
 from phalanx.runtime.modules.mq import declarations as d
 from phalanx.runtime.modules.registry import declarations as registry_d
 from phalanx.storage import Database
+from tests.support.confidential_chain import (
+    Worker,
+    events,
+    make_chain,
+    outcome_error,
+    register_xt,
+    state,
+    sudo_xt,
+)
+from tests.support.runtime_testchain import ALICE, BOB, Chain
 
 GK = Worker.make(1)
 GROUP = Keypair.from_seed(b"\x33" * 32, KeyType.ED25519)  # the gatekeeper group's identity (generation 0)

@@ -6,7 +6,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from confidential_chain import (
+
+from phalanx.attestation import DcapEvidence, RegistrationInfo, compute_report_data, evidence_to_value
+from phalanx.crypto import Keypair, KeyType
+from phalanx.mq import Message, RuntimeOrigin
+from phalanx.runtime.modules.mq import declarations as mq_d
+from phalanx.runtime.modules.mq import payloads
+from phalanx.runtime.modules.registry import RegistryGenesis
+from phalanx.runtime.modules.registry import declarations as d
+from phalanx.storage import Database
+from tests.support.confidential_chain import (
     ATTESTATION_KEY,
     MEASUREMENT,
     Worker,
@@ -18,16 +27,7 @@ from confidential_chain import (
     state,
     sudo_xt,
 )
-from runtime_testchain import ALICE, BOB, Chain
-
-from phalanx.attestation import DcapEvidence, RegistrationInfo, compute_report_data, evidence_to_value
-from phalanx.crypto import Keypair, KeyType
-from phalanx.mq import Message, RuntimeOrigin
-from phalanx.runtime.modules.mq import declarations as mq_d
-from phalanx.runtime.modules.mq import payloads
-from phalanx.runtime.modules.registry import RegistryGenesis
-from phalanx.runtime.modules.registry import declarations as d
-from phalanx.storage import Database
+from tests.support.runtime_testchain import ALICE, BOB, Chain
 
 DCAP_DIR = Path(__file__).resolve().parents[3] / "data" / "dcap"
 SGX_MR_ENCLAVE = bytes.fromhex("33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb")

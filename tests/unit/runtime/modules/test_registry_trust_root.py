@@ -6,16 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from confidential_chain import (
-    ATTESTATION_KEY,
-    MEASUREMENT,
-    Worker,
-    make_chain,
-    outcome_error,
-    register_xt,
-    state,
-)
-from runtime_testchain import ALICE, Chain
 
 from phalanx.attestation import compute_report_data
 from phalanx.attestation.registration import CometBftTrustRoot, DevTrustRoot, compute_trust_root_hash
@@ -24,6 +14,16 @@ from phalanx.runtime.modules.registry import CometBftAnchor, DevAnchor, Registry
 from phalanx.runtime.modules.registry import declarations as d
 from phalanx.runtime.modules.registry.logic import get_trust_root
 from phalanx.storage import Database
+from tests.support.confidential_chain import (
+    ATTESTATION_KEY,
+    MEASUREMENT,
+    Worker,
+    make_chain,
+    outcome_error,
+    register_xt,
+    state,
+)
+from tests.support.runtime_testchain import ALICE, Chain
 
 VALIDATOR_SET_HASH = b"\x5a" * 32
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from economics_chain import PHA, account, open_chain, spec
-
 from phalanx.runtime.modules import session
 from phalanx.runtime.modules.staking import Staker
 from phalanx.runtime.modules.staking import declarations as staking_d
+from tests.support.economics_chain import PHA, account, open_chain, spec
 
 
 def test_sessions_rotate_and_eras_follow() -> None:

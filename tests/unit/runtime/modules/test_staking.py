@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
-from economics_chain import KEYS, PHA, EconChain, account, open_chain, spec
 
 from phalanx.economics.inflation import MILLISECONDS_PER_YEAR, compute_era_payout
 from phalanx.economics.phragmen import elect
@@ -14,6 +13,7 @@ from phalanx.runtime.modules import session
 from phalanx.runtime.modules.balances import declarations as balances_d
 from phalanx.runtime.modules.staking import Staker, hooks
 from phalanx.runtime.modules.staking import declarations as d
+from tests.support.economics_chain import KEYS, PHA, EconChain, account, open_chain, spec
 
 TOTAL = 10**9 * PHA
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from economics_chain import KEYS, PHA, EconChain, account, issuance, open_chain, spec
 
 from phalanx.runtime.block import Header
 from phalanx.runtime.modules import treasury
 from phalanx.runtime.modules.staking import Staker, slashing
 from phalanx.runtime.modules.staking import declarations as d
+from tests.support.economics_chain import KEYS, PHA, EconChain, account, issuance, open_chain, spec
 
 TOTAL = 10**9 * PHA
 ALICE_BOND, BOB_BOND = 100_000 * PHA, 40_000 * PHA

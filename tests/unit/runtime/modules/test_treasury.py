@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from economics_chain import PHA, EconChain, account, open_chain, spec
 
 from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.modules import treasury
+from tests.support.economics_chain import PHA, EconChain, account, open_chain, spec
 
 TOTAL = 10**9 * PHA
 

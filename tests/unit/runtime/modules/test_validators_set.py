@@ -7,8 +7,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 import pytest
-from economics_chain import PHA, EconChain, account, expected_issuance_delta, issuance, open_chain, spec
-from runtime_testchain import invariant_problems
 
 from phalanx.engine.cometbft.keys import Ed25519Key
 from phalanx.runtime import ChainSpec
@@ -16,6 +14,16 @@ from phalanx.runtime.block import DigestItem
 from phalanx.runtime.modules import session, treasury, validators
 from phalanx.runtime.modules.staking import Staker
 from phalanx.runtime.modules.staking import declarations as staking_d
+from tests.support.economics_chain import (
+    PHA,
+    EconChain,
+    account,
+    expected_issuance_delta,
+    issuance,
+    open_chain,
+    spec,
+)
+from tests.support.runtime_testchain import invariant_problems
 
 TOTAL = 10**9 * PHA
 CONSENSUS = {

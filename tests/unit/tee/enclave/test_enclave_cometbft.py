@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cometbft_chain import CometBftChain, validators_json
 
 from phalanx.attestation.registration import CometBftTrustRoot, compute_trust_root_hash
 from phalanx.engine.lightclient import compute_validator_set_hash, parse_signed_header, parse_validator_set
@@ -46,6 +45,7 @@ from phalanx.tee.enclave.state import (
     encode_enclave_state,
     initial_enclave_state,
 )
+from tests.support.cometbft_chain import CometBftChain, validators_json
 
 ENTROPY = b"\x07" * 32
 VECTORS = Path(__file__).parents[3] / "data" / "cometbft" / "light_blocks.json"
