@@ -62,12 +62,17 @@ def simulated_evidence(
     return evidence_to_value(SimulatedEvidence(quote, key.sign(compute_simulated_quote_payload(quote))))
 
 
+def register_call(chain: Chain, worker: Worker, **kw: Any) -> bytes:
+    """`Registry.register_worker` for `worker` with simulated evidence quoted at the next block's time."""
+    info = worker.info(operator=kw.pop("operator", None))
+    evidence = simulated_evidence(info, (chain.now + 6000) // 1000, **kw)
+    return chain.call("Registry", "register_worker", info=info, evidence=evidence)
+
+
 def register_xt(
     chain: Chain, worker: Worker, host: Keypair = ALICE, nonce: int | None = None, **kw: Any
 ) -> bytes:
-    info = worker.info(operator=kw.pop("operator", None))
-    evidence = simulated_evidence(info, (chain.now + 6000) // 1000, **kw)
-    return chain.sign(host, chain.call("Registry", "register_worker", info=info, evidence=evidence), nonce)
+    return chain.sign(host, register_call(chain, worker, **kw), nonce)
 
 
 def sudo_xt(chain: Chain, module: str, function: str, nonce: int | None = None, **args: Any) -> bytes:

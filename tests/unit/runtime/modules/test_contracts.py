@@ -25,7 +25,7 @@ from tests.support.confidential_chain import (
     register_xt,
     state,
 )
-from tests.support.runtime_testchain import ALICE, BOB, PHA, Chain
+from tests.support.runtime_testchain import ALICE, BOB, PHA, Chain, assert_noop
 
 TOKEN = compute_builtin_id("token")
 ACCOUNT = compute_contract_account(TOKEN)
@@ -69,9 +69,8 @@ def test_push_command_queues_only_the_ciphertext(chain: Chain) -> None:
     assert events(chain, "Contracts") == [
         ("CommandPushed", {"contract": TOKEN, "sender": BOB.public_key, "sequence": 0})
     ]
-    built = chain.block([chain.sign(BOB, chain.call("Contracts", "push_command", contract_id=b"\x01" * 32,
-                                                    ciphertext=ciphertext))])  # fmt: skip
-    assert isinstance(outcome_error(built), d.UnknownContract)
+    unknown = chain.call("Contracts", "push_command", contract_id=b"\x01" * 32, ciphertext=ciphertext)
+    assert_noop(chain, BOB, unknown, d.UnknownContract)
 
 
 def _deposit(chain: Chain, amount: int) -> object:
@@ -85,9 +84,12 @@ def _withdrawal(amount: int, sequence: int, signer: Keypair = EGRESS) -> SignedM
     return SignedMessage.sign(message, sequence, signer)
 
 
+def _withdrawal_call(chain: Chain, signed: SignedMessage) -> bytes:
+    return chain.call("Mq", "push_signed_message", message=signed)
+
+
 def _submit(chain: Chain, signed: SignedMessage, relayer: Keypair = ALICE) -> object:
-    call = chain.call("Mq", "push_signed_message", message=signed)
-    return outcome_error(chain.block([chain.sign(relayer, call)]))
+    return outcome_error(chain.block([chain.sign(relayer, _withdrawal_call(chain, signed))]))
 
 
 def _withdraw(chain: Chain, amount: int, sequence: int) -> list[tuple[str, dict[str, object]]]:
@@ -110,7 +112,7 @@ def test_deposit_and_withdraw_move_public_balances(chain: Chain) -> None:
         {"contract": TOKEN, "who": BOB.public_key, "amount": 5 * PHA, "sequence": 0},
     ) in events(chain, "Contracts")
     assert fee > 0 and TotalIssuance.get(state(chain)) == issuance  # fees go to the treasury
-    assert _deposit(chain, 0) is not None
+    assert_noop(chain, BOB, chain.call("Contracts", "deposit", contract_id=TOKEN, amount=0), d.ZeroAmount)
 
     publish_egress_key(chain, W1, TOKEN, EGRESS)
     bob = chain.free(BOB.public_key)
@@ -133,12 +135,12 @@ def test_deposit_and_withdraw_move_public_balances(chain: Chain) -> None:
 def test_egress_needs_the_published_egress_key(chain: Chain) -> None:
     assert _deposit(chain, 5 * PHA) is None
     # before the gatekeepers published the contract key there is nothing to verify against
-    assert isinstance(_submit(chain, _withdrawal(PHA, 0)), mq_d.UnknownSender)
+    assert_noop(chain, ALICE, _withdrawal_call(chain, _withdrawal(PHA, 0)), mq_d.UnknownSender)
     publish_egress_key(chain, W1, TOKEN, EGRESS)
     # a worker identity (even an assigned one) or another ed25519 key does not sign for the contract
     assigned = next(w for w in (W1, W2, W3) if w.pubkey in d.Assignments.get(state(chain), TOKEN))
     for forger in (assigned.identity, Keypair.from_seed(b"\x45" * 32, KeyType.ED25519)):
-        assert isinstance(_submit(chain, _withdrawal(PHA, 0, forger)), mq_d.BadSignature)
+        assert_noop(chain, ALICE, _withdrawal_call(chain, _withdrawal(PHA, 0, forger)), mq_d.BadSignature)
     assert chain.free(ACCOUNT) == 5 * PHA + ED
 
 

@@ -15,6 +15,7 @@ from phalanx.runtime.modules import session, treasury, validators
 from phalanx.runtime.modules.staking import Staker
 from phalanx.runtime.modules.staking import declarations as staking_d
 from tests.support.economics_chain import (
+    KEYS,
     PHA,
     EconChain,
     account,
@@ -23,7 +24,7 @@ from tests.support.economics_chain import (
     open_chain,
     spec,
 )
-from tests.support.runtime_testchain import invariant_problems
+from tests.support.runtime_testchain import assert_noop, invariant_problems
 
 TOTAL = 10**9 * PHA
 CONSENSUS = {
@@ -84,9 +85,13 @@ def until_era(c: EconChain, era: int) -> list[tuple[bytes, int]]:
     return [(e.fields["pub_key"], e.fields["power"]) for e in c.rt.events() if e.name == "PowerSet"]
 
 
-def set_keys_call(c: EconChain, who: str, signer: Ed25519Key, stash: bytes | None = None) -> bytes:
+def keys_call(c: EconChain, who: str, signer: Ed25519Key, stash: bytes | None = None) -> bytes:
     proof = signer.sign(session.keys_proof_message(stash or account(who)))
-    return c.submit(who, "Session", "set_keys", keys={"consensus": signer.public_key}, proof=proof)
+    return c.call("Session", "set_keys", keys={"consensus": signer.public_key}, proof=proof)
+
+
+def set_keys_call(c: EconChain, who: str, signer: Ed25519Key, stash: bytes | None = None) -> bytes:
+    return c.sign(KEYS[who], keys_call(c, who, signer, stash))
 
 
 def test_genesis_set_and_key_owners(chain: EconChain) -> None:
@@ -108,14 +113,14 @@ def test_power_mapping_is_whole_pha_with_a_floor_of_one() -> None:
 
 
 def test_set_keys_checks_proof_bond_and_uniqueness(chain: EconChain) -> None:
-    block(chain, [set_keys_call(chain, "Eve", CONSENSUS["Eve"])])
+    assert_noop(chain, KEYS["Eve"], keys_call(chain, "Eve", CONSENSUS["Eve"]), "NoAssociatedValidatorId")
     assert chain.last_failures[0]["dispatch_error"][1]["index"] == session.INDEX  # not bonded
     block(chain, [chain.submit("Eve", "Staking", "bond", value=500 * PHA)])
-    block(
-        chain, [set_keys_call(chain, "Eve", CONSENSUS["Eve"], stash=account("Ferdie"))]
-    )  # proof for another
+    for_another = keys_call(chain, "Eve", CONSENSUS["Eve"], stash=account("Ferdie"))
+    assert_noop(chain, KEYS["Eve"], for_another, "InvalidProof")  # proof for another
     assert chain.last_failures and session.KeyOwner.get(chain.state(), key("Eve")) is None
-    block(chain, [set_keys_call(chain, "Eve", CONSENSUS["Alice"])])  # Alice's key
+    alices_key = keys_call(chain, "Eve", CONSENSUS["Alice"])
+    assert_noop(chain, KEYS["Eve"], alices_key, "DuplicatedKey")
     assert chain.last_failures and session.KeyOwner.get(chain.state(), key("Alice")) == account("Alice")
     block(chain, [set_keys_call(chain, "Eve", CONSENSUS["Eve"])])
     assert not chain.last_failures
