@@ -282,8 +282,7 @@ def referenda(rpc: RpcOption = DEFAULT_RPC) -> None:
             t = body["tally"]
             console.print(
                 f"#{index} ongoing until block {body['end']}: {body['proposal'].name} — "
-                f"ayes {format_pha(t['ayes'])}, nays {format_pha(t['nays'])}, "
-                f"turnout {format_pha(t['turnout'])}"
+                f"ayes {format_pha(t.ayes)}, nays {format_pha(t.nays)}, turnout {format_pha(t.turnout)}"
             )
         else:
             verdict = "approved" if body["approved"] else "rejected"
