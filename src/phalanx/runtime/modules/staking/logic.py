@@ -38,7 +38,7 @@ PERBILL_ONE = Perbill.ACCURACY
 
 
 def active_era(state: State) -> int | None:
-    info = d.ActiveEra.get(state)
+    info: d.ActiveEraInfo | None = d.ActiveEra.get(state)
     return None if info is None else info.index
 
 
