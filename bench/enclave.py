@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, for tests.support
 
 import aiohttp
 
@@ -75,7 +75,7 @@ from phalanx.tee.enclave.state import EnclaveState, initial_enclave_state
 from phalanx.tee.platform import SimulatedPlatform
 from phalanx.wire.command import encrypt_command
 from phalanx.wire.query import make_query, open_answer, seal_query
-from support.synthetic_chain import SyntheticChain
+from tests.support.synthetic_chain import SyntheticChain
 
 TOKEN = compute_builtin_id("token")
 READY = re.compile(r"phalanx dev ready: rpc=(ws://\S+) genesis=0x[0-9a-f]{64}")

@@ -17,7 +17,7 @@ from e2e_network import START_DEADLINE_S, BackgroundLoop, Network, wait_token_wo
 from phalanx.crypto import Keypair
 from phalanx.localnet.dev import Devnet, DevnetConfig
 from phalanx.tee.host import WorkerConfig, WorkerHost
-from support.dev_process import stop_process, wait_ready
+from tests.support.dev_process import stop_process, wait_ready
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,6 @@ import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -54,6 +53,10 @@ from phalanx.localnet.cometbft.process import is_alive, wait_for
 from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.extrinsic import sign_extrinsic
 from phalanx.runtime.version import SPEC_VERSION, TRANSACTION_VERSION
+from tests.support.substrate_interface_checks import (
+    check_genesis_totals_through_rpc,
+    check_transfer_follow_to_finality_and_refusals,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1200)]
 
@@ -95,11 +98,9 @@ def substrate(node: ValidatorNode, method: str, *params: Any) -> Any:
 
 
 def test_stock_substrate_interface_client_against_a_validator(net: NetworkInfo) -> None:
-    import test_substrate_interface as stock
-
-    validator = SimpleNamespace(url=net.validators[1].substrate_rpc_url)
-    stock.test_genesis_totals_through_rpc(validator)  # first: it expects no fee paid yet
-    stock.test_transfer_follow_to_finality_and_refusals(validator)
+    url = net.validators[1].substrate_rpc_url
+    check_genesis_totals_through_rpc(url)  # first: it expects no fee paid yet
+    check_transfer_follow_to_finality_and_refusals(url)
 
 
 def next_index(node: ValidatorNode, key: Keypair) -> int:

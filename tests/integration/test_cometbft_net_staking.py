@@ -150,10 +150,10 @@ def test_a_fifth_node_is_elected_into_the_cometbft_set_and_chilling_removes_it(n
     wait_for_height(info, joined + 3, deadline(), indices=[0, 1, 2, 3, 4])
 
     # block proposers earn points: the era's points are spread over the elected stashes
-    era = staking_d.ACTIVE_ERA_INFO.decode(storage(first, staking_d.ActiveEra.key) or b"")["index"]
+    era = staking_d.ACTIVE_ERA_INFO.decode(storage(first, staking_d.ActiveEra.key) or b"").index
     raw_points = storage(first, staking_d.ErasRewardPoints.key(era - 1)) or b""
     points = staking_d.ERA_REWARD_POINTS.decode(raw_points)
-    earners = {bytes(who) for who, _ in points["individual"]}
+    earners = {bytes(who) for who, _ in points.individual}
     assert len(earners) >= 2 and earners <= {*STASHES, EVE.public_key}
 
     # Eve chills: at the next era the node leaves the set; blocks keep finalizing

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from support.dev_process import ready_lines, stop_process, wait_ready
+from tests.support.dev_process import ready_lines, stop_process, wait_ready
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from conftest import DevProcess
+    from tests.support.dev_nodes import DevProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

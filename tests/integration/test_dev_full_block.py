@@ -17,10 +17,10 @@ from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.executive import MAX_BLOCK_LENGTH
 from phalanx.runtime.extrinsic import sign_extrinsic
 from phalanx.runtime.version import SPEC_VERSION, TRANSACTION_VERSION
-from support.rpc_socket import RpcSocket
+from tests.support.rpc_socket import RpcSocket
 
 if TYPE_CHECKING:
-    from conftest import DevProcess
+    from tests.support.dev_nodes import DevProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

@@ -14,7 +14,7 @@ import pytest
 from phalanx.codec.compact import encode_compact
 
 if TYPE_CHECKING:
-    from conftest import DevProcess
+    from tests.support.dev_nodes import DevProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

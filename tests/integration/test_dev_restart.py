@@ -20,7 +20,7 @@ from phalanx.client.tx import compose_signed_extrinsic, fetch_chain_context
 from phalanx.crypto.keys import Keypair
 
 if TYPE_CHECKING:
-    from conftest import DevNodes
+    from tests.support.dev_nodes import DevNodes
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

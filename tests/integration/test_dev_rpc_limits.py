@@ -30,10 +30,10 @@ from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.extrinsic import sign_extrinsic
 from phalanx.runtime.modules.system import declarations as system_d
 from phalanx.runtime.version import SPEC_VERSION, TRANSACTION_VERSION
-from support.rpc_socket import RpcSocket, request
+from tests.support.rpc_socket import RpcSocket, request
 
 if TYPE_CHECKING:
-    from conftest import DevProcess
+    from tests.support.dev_nodes import DevProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 

@@ -17,13 +17,12 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import DevNodes, DevProcess
 from phalanx.crypto import Keypair
 from phalanx.economics.voting import Conviction
 from phalanx.localnet.cometbft import rpc
@@ -36,6 +35,7 @@ from phalanx.runtime.modules.democracy.genesis_config import DemocracyConfig
 from phalanx.runtime.modules.democracy.logic import encode_vote
 from phalanx.runtime.modules.staking import declarations as staking_d
 from phalanx.runtime.version import SPEC_VERSION, TRANSACTION_VERSION
+from tests.support.dev_nodes import DevNodes, DevProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -114,7 +114,7 @@ class Node:
 
 def tally(node: Node, index: int) -> dict[str, int]:
     info = node.referendum(index)
-    return dict(info[1]["tally"]) if info is not None and info[0] == "Ongoing" else {}
+    return asdict(info[1]["tally"]) if info is not None and info[0] == "Ongoing" else {}
 
 
 def test_referenda_through_the_rpc_change_a_parameter_or_nothing(dev_nodes: DevNodes, tmp_path: Path) -> None:

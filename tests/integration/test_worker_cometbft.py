@@ -23,21 +23,6 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from test_worker_live import (
-    DAVE,
-    EVE,
-    PHA,
-    SUDO,
-    TOKEN,
-    WorkerProcess,
-    contract_public,
-    push,
-    registered,
-    settled_balance,
-    snapshot_code,
-    submit,
-    until,
-)
 
 from phalanx.attestation import evidence_to_value
 from phalanx.attestation.registration import CometBftTrustRoot, encode_trust_root
@@ -60,6 +45,21 @@ from phalanx.localnet.cometbft.network import (
 from phalanx.runtime import ChainSpec
 from phalanx.runtime.modules.registry import declarations as registry_d
 from phalanx.tee.platform.process import EnclaveProcess
+from tests.support.worker_live import (
+    DAVE,
+    EVE,
+    PHA,
+    SUDO,
+    TOKEN,
+    WorkerProcess,
+    contract_public,
+    push,
+    registered,
+    settled_balance,
+    snapshot_code,
+    submit,
+    until,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from worker_chain import SyntheticChain
 
 from phalanx.contracts import compute_builtin_id
 from phalanx.contracts.token import (
@@ -55,6 +54,7 @@ from phalanx.tee.platform import EnclaveRequestFailed
 from phalanx.tee.platform.process import EnclaveProcess
 from phalanx.wire.command import encrypt_command
 from phalanx.wire.query import make_query, open_answer, seal_query
+from tests.support.synthetic_chain import SyntheticChain
 
 pytestmark = pytest.mark.integration
 

@@ -1,1 +1,5 @@
-"""Fixtures shared by unit tests, integration tests and benchmarks (imported as `support`)."""
+"""Test chains, helpers and samples shared by unit tests, integration tests and benchmarks.
+
+Imported as `tests.support.<module>`; pytest puts the repository root on `sys.path` (`pythonpath` in
+`pyproject.toml`).
+"""

@@ -173,7 +173,7 @@ def status(
     if active is None:
         console.print("staking has no active era")
         return
-    era = active["index"]
+    era = active.index
     elected, total, count = read(
         rpc, [(d.ErasElected, era), (d.ErasTotalStake, era), (d.ValidatorCount, None)]
     )
@@ -188,11 +188,11 @@ def status(
             return
         role = "validator" if prefs else "nominator" if nominations else "idle"
         console.print(
-            f"{ss58_encode(who)}: {role}, bonded {format_pha(ledger['total'])}, "
-            f"active {format_pha(ledger['active'])}"
+            f"{ss58_encode(who)}: {role}, bonded {format_pha(ledger.total)}, "
+            f"active {format_pha(ledger.active)}"
         )
-        for chunk in ledger["unlocking"]:
-            console.print(f"  unlocking {format_pha(chunk['value'])} at era {chunk['era']}")
+        for chunk in ledger.unlocking:
+            console.print(f"  unlocking {format_pha(chunk.value)} at era {chunk.era}")
 
 
 # -- governance ----------------------------------------------------------------------------------------
@@ -281,8 +281,7 @@ def referenda(rpc: RpcOption = DEFAULT_RPC) -> None:
             t = body["tally"]
             console.print(
                 f"#{index} ongoing until block {body['end']}: {body['proposal'].name} — "
-                f"ayes {format_pha(t['ayes'])}, nays {format_pha(t['nays'])}, "
-                f"turnout {format_pha(t['turnout'])}"
+                f"ayes {format_pha(t.ayes)}, nays {format_pha(t.nays)}, turnout {format_pha(t.turnout)}"
             )
         else:
             verdict = "approved" if body["approved"] else "rejected"

@@ -24,7 +24,6 @@ import asyncio
 import time
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
 
 import aiohttp
 
@@ -209,8 +208,8 @@ class ConfidentialClient:
         workers = await self.chain.get_entry(contracts_d.Assignments, contract_id, at)
         count = await self.chain.get_entry(contracts_d.CommandSequence, contract_id, at)
         return ContractRecord(
-            contract_id, instance["builtin"], instance["account"], instance["deployed_at"],
-            None if key is None else key["public_key"], None if key is None else key["generation"],
+            contract_id, instance.builtin, instance.account, instance.deployed_at,
+            None if key is None else key.public_key, None if key is None else key.generation,
             tuple(workers), count,
         )  # fmt: skip
 
@@ -351,15 +350,15 @@ def describe_contract_error(module: str, code: int) -> str:
     return f"{module} error {code}"
 
 
-def _worker_record(identity: bytes, info: dict[str, Any], gatekeepers: set[bytes]) -> WorkerRecord:
+def _worker_record(identity: bytes, info: registry_d.WorkerInfo, gatekeepers: set[bytes]) -> WorkerRecord:
     return WorkerRecord(
         identity=identity,
-        encryption_public=info["encryption_public"],
-        endpoint=bytes(info["endpoint"]).decode(errors="replace"),
-        provider=info["provider"],
-        confidence_level=info["confidence_level"],
-        host=info["host"],
-        registered_at=info["registered_at"],
+        encryption_public=info.encryption_public,
+        endpoint=info.endpoint.decode(errors="replace"),
+        provider=info.provider,
+        confidence_level=info.confidence_level,
+        host=info.host,
+        registered_at=info.registered_at,
         is_gatekeeper=identity in gatekeepers,
     )
 

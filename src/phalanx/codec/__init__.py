@@ -2,6 +2,7 @@
 
 from phalanx.codec.compact import decode_compact, encode_compact
 from phalanx.codec.dataclass_enum import DataclassEnum, Mapped, Member, member
+from phalanx.codec.dataclass_struct import DataclassStruct
 from phalanx.codec.errors import CodecError, DecodeError, EncodeError
 from phalanx.codec.registry import TypeRegistry
 from phalanx.codec.types import (
@@ -47,3 +48,4 @@ __all__ = [
     "Option", "Str", "Struct", "Tuple", "TypeInfo", "TypeRegistry", "Unit", "VariantInfo", "Vec",
     "decode_compact", "encode_compact", "field_", "member", "variant",
 ]  # fmt: skip
+__all__ += ["DataclassStruct"]

@@ -7,7 +7,8 @@ and written twice per transfer. `Era` is Substrate's transaction mortality encod
 from __future__ import annotations
 
 import struct
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 from phalanx.codec import (
     H256,
@@ -35,7 +36,8 @@ from phalanx.codec.types import FieldInfo, VariantInfo
 # Accounts
 
 
-class AccountInfo(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
     """`frame_system::AccountInfo<u32, pallet_balances::AccountData<u128>>`, flattened."""
 
     nonce: int = 0
@@ -70,13 +72,13 @@ class AccountInfoCodec(Codec[AccountInfo]):
     _packer = struct.Struct("<IIII8Q")
 
     def encode_into(self, buf: bytearray, value: AccountInfo) -> None:
-        n, c, p, s, free, reserved, frozen, flags = value
+        free, reserved, frozen, flags = value.free, value.reserved, value.frozen, value.flags
         try:
             buf += self._packer.pack(
-                n,
-                c,
-                p,
-                s,
+                value.nonce,
+                value.consumers,
+                value.providers,
+                value.sufficients,
                 free & _M64,
                 free >> 64,
                 reserved & _M64,

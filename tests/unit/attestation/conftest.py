@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from attestation_samples import load_dcap
 
 from phalanx.attestation import DcapEvidence
+from tests.support.attestation_samples import load_dcap
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ import time
 
 import dcap_qvl
 import pytest
-from attestation_samples import IN_WINDOW_S, SGX_MR_ENCLAVE, load_dcap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +30,7 @@ from phalanx.attestation import (
     verify_attestation,
 )
 from phalanx.attestation.verify import classify_dcap_failure
+from tests.support.attestation_samples import IN_WINDOW_S, SGX_MR_ENCLAVE, load_dcap
 
 # The SGX sample's report data: ASCII "Hello, world!" zero-padded to 64 bytes; it binds no key of ours.
 SGX_REPORT_DATA = b"Hello, world!".ljust(64, b"\x00")

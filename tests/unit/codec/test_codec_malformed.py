@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from codec_reference import LEAF_CODECS, ScaleReference, codec_and_value, codecs, expected_value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,6 +36,7 @@ from phalanx.codec import (
     field_,
     variant,
 )
+from tests.support.codec_reference import LEAF_CODECS, ScaleReference, codec_and_value, codecs, expected_value
 
 
 def decodes_or_refuses(codec: Codec[Any], data: bytes) -> tuple[bool, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from codec_reference import core_runtime
 from scalecodec.base import ScaleBytes
 
 from phalanx.codec import (
@@ -32,6 +31,7 @@ from phalanx.codec import (
     field_,
     variant,
 )
+from tests.support.codec_reference import core_runtime
 
 ACCOUNT_DATA = Struct(
     ("pallet_balances", "types", "AccountData"),

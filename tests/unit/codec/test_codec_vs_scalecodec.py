@@ -5,15 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from codec_reference import (
-    FIXED_INTS,
-    ScaleReference,
-    codec_and_value,
-    core_runtime,
-    encodable_value,
-    expected_value,
-    int_range,
-)
 from hypothesis import HealthCheck, given, settings
 from scalecodec.base import ScaleBytes
 
@@ -39,6 +30,15 @@ from phalanx.codec import (
     Vec,
     field_,
     variant,
+)
+from tests.support.codec_reference import (
+    FIXED_INTS,
+    ScaleReference,
+    codec_and_value,
+    core_runtime,
+    encodable_value,
+    expected_value,
+    int_range,
 )
 
 

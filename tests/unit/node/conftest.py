@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fake_chain import FakeChain
+
+from tests.support.fake_chain import FakeChain
 
 
 @pytest.fixture

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fake_chain import FakeChain
-
 from phalanx.crypto.keys import Keypair, KeyType
 from phalanx.engine.dev import DevEngine
 from phalanx.engine.finality import DevAuthority, verify_dev_justification
 from phalanx.node.pool import TransactionPool, TxStatus
+from tests.support.fake_chain import FakeChain
 
 ALICE = Keypair.from_suri("//Alice")
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import aiohttp
 import pytest
-from fake_chain import FakeChain
 
 from phalanx.node.backend import ChainBackend
 from phalanx.node.config import DevConfig
 from phalanx.node.service import DevNode
+from tests.support.fake_chain import FakeChain
 
 pytestmark = pytest.mark.timeout(60)
 

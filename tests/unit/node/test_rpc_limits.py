@@ -10,7 +10,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from fake_chain import NOW_KEY, FakeChain
 
 from phalanx.node.backend import ChainBackend
 from phalanx.node.config import DevConfig
@@ -21,6 +20,7 @@ from phalanx.node.rpc.limits import BATCH_ANSWER_TOO_LARGE, TOO_MANY_SUBSCRIPTIO
 from phalanx.node.rpc.protocol import Call, JsonValue, handle_payload
 from phalanx.node.rpc.session import Session
 from phalanx.node.service import DevNode
+from tests.support.fake_chain import NOW_KEY, FakeChain
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from runtime_testchain import Chain
 
 from phalanx.chain import Blockchain
 from phalanx.runtime import ChainSpec
 from phalanx.storage import Database
+from tests.support.runtime_testchain import Chain
 
 
 @pytest.fixture

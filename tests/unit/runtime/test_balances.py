@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import random
 
-from runtime_testchain import ALICE, BOB, CHARLIE, PHA, Chain
-
 from phalanx.crypto import Keypair
 from phalanx.runtime.chain_spec import TOTAL_SUPPLY, ChainSpec
 from phalanx.runtime.modules.balances.declarations import EXISTENTIAL_DEPOSIT, TotalIssuance
-from phalanx.runtime.modules.system.declarations import TREASURY_ACCOUNT
 from phalanx.runtime.state import State
+from tests.support.runtime_testchain import ALICE, BOB, CHARLIE, PHA, Chain, assert_noop
 
 ED = EXISTENTIAL_DEPOSIT
 
@@ -18,32 +16,6 @@ ED = EXISTENTIAL_DEPOSIT
 def _fee_of(chain: Chain) -> int:
     fee = [e for e in chain.rt.events() if e.name == "TransactionFeePaid"]
     return int(fee[-1].fields["actual_fee"])
-
-
-def _failed_error(chain: Chain) -> str:
-    from phalanx.runtime.assembly import MODULES_BY_INDEX
-
-    event = next(e for e in chain.rt.events() if e.name == "ExtrinsicFailed")
-    kind, payload = event.fields["dispatch_error"]
-    if kind != "Module":
-        return kind
-    error = MODULES_BY_INDEX[payload["index"]].error_by_index(payload["error"][0])
-    assert error is not None
-    return error.__name__
-
-
-def assert_noop(chain: Chain, who: Keypair, call: bytes, error: str) -> None:
-    """The call fails with `error`; only the sender's fee and nonce changed."""
-    watched = [ALICE.public_key, BOB.public_key, CHARLIE.public_key, TREASURY_ACCOUNT]
-    before = {w: chain.free(w) for w in watched}
-    nonce = chain.rt.account_nonce(who.public_key)
-    chain.block([chain.sign(who, call)])
-    assert _failed_error(chain) == error
-    fee = _fee_of(chain)
-    for w in watched:
-        expected = before[w] - (fee if w == who.public_key else 0) + (fee if w == TREASURY_ACCOUNT else 0)
-        assert chain.free(w) == expected
-    assert chain.rt.account_nonce(who.public_key) == nonce + 1
 
 
 def test_genesis_supply_is_exact(chain: Chain) -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from runtime_testchain import ALICE, BOB, PHA, Chain
 from scalecodec.base import RuntimeConfigurationObject, ScaleBytes
 from scalecodec.type_registry import load_type_registry_preset
 from substrateinterface import Keypair as SiKeypair
 
 from phalanx.runtime.assembly import MODULES
 from phalanx.runtime.modules.system import declarations as system_d
+from tests.support.runtime_testchain import ALICE, BOB, PHA, Chain
 
 
 class Client:

@@ -7,11 +7,11 @@ import contextlib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from runtime_testchain import ALICE, BOB, PHA, Chain
 
 from phalanx.crypto import Keypair, KeyType
 from phalanx.runtime import CannotDecode, InvalidTransaction, TransactionValidityError
 from phalanx.runtime.types import mortal_era
+from tests.support.runtime_testchain import ALICE, BOB, PHA, Chain
 
 
 def _transfer(chain: Chain) -> bytes:

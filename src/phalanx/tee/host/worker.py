@@ -194,7 +194,7 @@ class WorkerHost:
             known = await submitter.chain.get_entry(registry_d.Workers, info.identity_public)
             if known is None:
                 return False
-            return bool((known["encryption_public"], known["endpoint"]) == (info.encryption_public, endpoint))
+            return bool((known.encryption_public, known.endpoint) == (info.encryption_public, endpoint))
 
         if await current():
             log.info("worker %s is registered already", worker)

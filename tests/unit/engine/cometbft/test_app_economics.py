@@ -124,9 +124,9 @@ def test_proposer_reaches_the_header_digest_and_earns_the_points(node: Node) -> 
     digest = node.runtime.best_header().digest
     assert [(d.kind, d.engine, d.data) for d in digest] == [("PreRuntime", b"cmbt", KEY_A.address)]
     kept = validators.ConsensusDigest.get(node.state())
-    assert kept == {"logs": [("PreRuntime", (b"cmbt", KEY_A.address))]}
+    assert kept == validators.Digest([("PreRuntime", (b"cmbt", KEY_A.address))])
     points = staking_d.ErasRewardPoints.get(node.state(), 0)
-    assert {bytes(who): p for who, p in points["individual"]} == {BOB: 40, ALICE: 20}
+    assert {bytes(who): p for who, p in points.individual} == {BOB: 40, ALICE: 20}
 
 
 def test_duplicate_vote_evidence_slashes_and_the_next_era_removes_the_offender(node: Node) -> None:
@@ -148,7 +148,7 @@ def test_duplicate_vote_evidence_slashes_and_the_next_era_removes_the_offender(n
     (reported,) = [f for _, n, f in events if n == "Misbehavior"]
     assert reported["offender"] == BOB and reported["slashed"] == 100 * PHA and reported["height"] == 1
     assert treasury.balance(node.state()) == treasury_before + 100 * PHA
-    assert staking_d.Ledger.get(node.state(), BOB)["active"] == 900 * PHA
+    assert staking_d.Ledger.get(node.state(), BOB).active == 900 * PHA
     # the era starting at block 5 elects Alice alone: CometBFT is told Bob's power is 0, Alice's is her stake
     updates = [node.block(KEY_A) for _ in range(3)]
     assert updates[:2] == [(), ()]

@@ -5,16 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from confidential_chain import (
-    Worker,
-    events,
-    make_chain,
-    outcome_error,
-    publish_egress_key,
-    register_xt,
-    state,
-)
-from runtime_testchain import ALICE, BOB, PHA, Chain
 
 from phalanx.contracts import Withdraw, compute_builtin_id, encode_effect, token
 from phalanx.crypto import Keypair, KeyType
@@ -26,6 +16,16 @@ from phalanx.runtime.modules.contracts.logic import compute_contract_account
 from phalanx.runtime.modules.mq import declarations as mq_d
 from phalanx.runtime.modules.mq import payloads
 from phalanx.storage import Database
+from tests.support.confidential_chain import (
+    Worker,
+    events,
+    make_chain,
+    outcome_error,
+    publish_egress_key,
+    register_xt,
+    state,
+)
+from tests.support.runtime_testchain import ALICE, BOB, PHA, Chain, assert_noop
 
 TOKEN = compute_builtin_id("token")
 ACCOUNT = compute_contract_account(TOKEN)
@@ -48,7 +48,7 @@ def chain() -> Iterator[Chain]:
 
 def test_token_is_deployed_at_genesis_and_assigned_to_two_workers(chain: Chain) -> None:
     st = state(chain)
-    assert d.Instances.get(st, TOKEN) == {"builtin": "token", "account": ACCOUNT, "deployed_at": 0}
+    assert d.Instances.get(st, TOKEN) == d.ContractInstance(builtin="token", account=ACCOUNT, deployed_at=0)
     assigned = d.Assignments.get(st, TOKEN)
     assert len(assigned) == 2 and set(assigned) <= {W1.pubkey, W2.pubkey, W3.pubkey}
     told = [payloads.REGISTRY_EVENT.decode(m.payload) for m in mq_d.InboundMessages.get(st)
@@ -69,9 +69,8 @@ def test_push_command_queues_only_the_ciphertext(chain: Chain) -> None:
     assert events(chain, "Contracts") == [
         ("CommandPushed", {"contract": TOKEN, "sender": BOB.public_key, "sequence": 0})
     ]
-    built = chain.block([chain.sign(BOB, chain.call("Contracts", "push_command", contract_id=b"\x01" * 32,
-                                                    ciphertext=ciphertext))])  # fmt: skip
-    assert isinstance(outcome_error(built), d.UnknownContract)
+    unknown = chain.call("Contracts", "push_command", contract_id=b"\x01" * 32, ciphertext=ciphertext)
+    assert_noop(chain, BOB, unknown, d.UnknownContract)
 
 
 def _deposit(chain: Chain, amount: int) -> object:
@@ -85,9 +84,12 @@ def _withdrawal(amount: int, sequence: int, signer: Keypair = EGRESS) -> SignedM
     return SignedMessage.sign(message, sequence, signer)
 
 
+def _withdrawal_call(chain: Chain, signed: SignedMessage) -> bytes:
+    return chain.call("Mq", "push_signed_message", message=signed)
+
+
 def _submit(chain: Chain, signed: SignedMessage, relayer: Keypair = ALICE) -> object:
-    call = chain.call("Mq", "push_signed_message", message=signed)
-    return outcome_error(chain.block([chain.sign(relayer, call)]))
+    return outcome_error(chain.block([chain.sign(relayer, _withdrawal_call(chain, signed))]))
 
 
 def _withdraw(chain: Chain, amount: int, sequence: int) -> list[tuple[str, dict[str, object]]]:
@@ -110,7 +112,7 @@ def test_deposit_and_withdraw_move_public_balances(chain: Chain) -> None:
         {"contract": TOKEN, "who": BOB.public_key, "amount": 5 * PHA, "sequence": 0},
     ) in events(chain, "Contracts")
     assert fee > 0 and TotalIssuance.get(state(chain)) == issuance  # fees go to the treasury
-    assert _deposit(chain, 0) is not None
+    assert_noop(chain, BOB, chain.call("Contracts", "deposit", contract_id=TOKEN, amount=0), d.ZeroAmount)
 
     publish_egress_key(chain, W1, TOKEN, EGRESS)
     bob = chain.free(BOB.public_key)
@@ -133,12 +135,12 @@ def test_deposit_and_withdraw_move_public_balances(chain: Chain) -> None:
 def test_egress_needs_the_published_egress_key(chain: Chain) -> None:
     assert _deposit(chain, 5 * PHA) is None
     # before the gatekeepers published the contract key there is nothing to verify against
-    assert isinstance(_submit(chain, _withdrawal(PHA, 0)), mq_d.UnknownSender)
+    assert_noop(chain, ALICE, _withdrawal_call(chain, _withdrawal(PHA, 0)), mq_d.UnknownSender)
     publish_egress_key(chain, W1, TOKEN, EGRESS)
     # a worker identity (even an assigned one) or another ed25519 key does not sign for the contract
     assigned = next(w for w in (W1, W2, W3) if w.pubkey in d.Assignments.get(state(chain), TOKEN))
     for forger in (assigned.identity, Keypair.from_seed(b"\x45" * 32, KeyType.ED25519)):
-        assert isinstance(_submit(chain, _withdrawal(PHA, 0, forger)), mq_d.BadSignature)
+        assert_noop(chain, ALICE, _withdrawal_call(chain, _withdrawal(PHA, 0, forger)), mq_d.BadSignature)
     assert chain.free(ACCOUNT) == 5 * PHA + ED
 
 

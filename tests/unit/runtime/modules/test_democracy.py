@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from economics_chain import PHA, EconChain, account, open_chain, spec
 
 from phalanx.economics.voting import Conviction, Tally, VoteThreshold
 from phalanx.runtime.assembly import CALLS
@@ -13,6 +12,8 @@ from phalanx.runtime.modules.balances import declarations as balances_d
 from phalanx.runtime.modules.democracy import declarations as d
 from phalanx.runtime.modules.democracy.logic import encode_vote
 from phalanx.runtime.modules.staking import declarations as staking_d
+from tests.support.economics_chain import KEYS, PHA, EconChain, account, open_chain, spec
+from tests.support.runtime_testchain import assert_noop
 
 UNIT = 10**6 * PHA
 PERIODS = {
@@ -54,7 +55,7 @@ def vote(c: EconChain, who: str, ref: int, aye: bool, conviction: Conviction, ba
 
 def lock_of(c: EconChain, who: str) -> int:
     locks = balances_d.Locks.get(c.state(), account(who))
-    return next((lk["amount"] for lk in locks if lk["id"] == d.DEMOCRACY_LOCK), 0)
+    return next((lk.amount for lk in locks if lk.id == d.DEMOCRACY_LOCK), 0)
 
 
 def run_to(c: EconChain, number: int) -> None:
@@ -88,7 +89,7 @@ def test_referenda_decide_by_adaptive_quorum_and_enact_after_the_delay(chain: Ec
         ]
     )
     info = d.ReferendumInfoOf.get(chain.state(), 0)
-    assert info[1]["tally"] == {"ayes": 60 * UNIT, "nays": 50 * UNIT, "turnout": 110 * UNIT}
+    assert info[1]["tally"] == Tally(ayes=60 * UNIT, nays=50 * UNIT, turnout=110 * UNIT)
     chain.block()  # block 4: #1 launched as referendum 1
     chain.block(
         [
@@ -109,8 +110,7 @@ def test_referenda_decide_by_adaptive_quorum_and_enact_after_the_delay(chain: Ec
 
 
 def test_signed_accounts_cannot_call_root_setters(chain: EconChain) -> None:
-    chain.block([chain.submit("Alice", "Staking", "set_validator_count", new=1)])
-    assert chain.last_failures
+    assert_noop(chain, KEYS["Alice"], chain.call("Staking", "set_validator_count", new=1), "BadOrigin")
     assert staking_d.ValidatorCount.get(chain.state()) != 1
 
 
@@ -125,10 +125,8 @@ def test_conviction_locks_hold_for_their_periods(chain: EconChain) -> None:
     )
     assert (lock_of(chain, "Dave"), lock_of(chain, "Eve")) == (500 * PHA, 400 * PHA)
     # locked votes cannot be spent while they count
-    chain.block(
-        [chain.submit("Eve", "Balances", "transfer_keep_alive", dest=("Id", account("Bob")), value=700 * PHA)]
-    )
-    assert chain.last_failures
+    spend = chain.call("Balances", "transfer_keep_alive", dest=("Id", account("Bob")), value=700 * PHA)
+    assert_noop(chain, KEYS["Eve"], spend, balances_d.LiquidityRestrictions)
     run_to(chain, 6)
 
     def unlock_both() -> None:
@@ -162,8 +160,7 @@ def test_six_x_locks_thirty_two_periods(chain: EconChain) -> None:
 
 
 def test_proposals_need_the_minimum_deposit_and_funds(chain: EconChain) -> None:
-    chain.block([chain.submit("Charlie", "Democracy", "propose", proposal=set_count(5), value=PHA)])
-    assert chain.last_failures
-    chain.block([chain.submit("Charlie", "Democracy", "second", proposal=9)])
-    assert chain.last_failures
+    propose = chain.call("Democracy", "propose", proposal=set_count(5), value=PHA)
+    assert_noop(chain, KEYS["Charlie"], propose, d.ValueLow)
+    assert_noop(chain, KEYS["Charlie"], chain.call("Democracy", "second", proposal=9), d.ProposalMissing)
     assert d.PublicProps.get(chain.state()) == []

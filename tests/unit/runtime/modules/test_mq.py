@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from confidential_chain import Worker, events, make_chain, outcome_error, register_xt, state, sudo_xt
-from runtime_testchain import ALICE, BOB, Chain
 
 from phalanx.contracts import compute_builtin_id
 from phalanx.crypto import Keypair, KeyType
@@ -25,6 +23,16 @@ from phalanx.runtime.modules.contracts import declarations as contracts_d
 from phalanx.runtime.modules.mq import declarations as d
 from phalanx.runtime.modules.registry import declarations as registry_d
 from phalanx.storage import Database
+from tests.support.confidential_chain import (
+    Worker,
+    events,
+    make_chain,
+    outcome_error,
+    register_xt,
+    state,
+    sudo_xt,
+)
+from tests.support.runtime_testchain import ALICE, BOB, Chain, assert_noop
 
 GK = Worker.make(1)
 GROUP = Keypair.from_seed(b"\x33" * 32, KeyType.ED25519)  # the gatekeeper group's identity (generation 0)
@@ -52,9 +60,16 @@ def _publish(
     return SignedMessage.sign(message, sequence, signer)
 
 
+def _push_call(chain: Chain, signed: SignedMessage) -> bytes:
+    return chain.call("Mq", "push_signed_message", message=signed)
+
+
 def _push(chain: Chain, signed: SignedMessage, who: Keypair = BOB) -> object:
-    built = chain.block([chain.sign(who, chain.call("Mq", "push_signed_message", message=signed))])
-    return outcome_error(built)
+    return outcome_error(chain.block([chain.sign(who, _push_call(chain, signed))]))
+
+
+def _refused(chain: Chain, signed: SignedMessage, error: type[d.MqError]) -> None:
+    assert_noop(chain, BOB, _push_call(chain, signed), error)
 
 
 def test_first_gatekeeper_publishes_generation_zero_once(chain: Chain) -> None:
@@ -74,9 +89,9 @@ def test_first_gatekeeper_publishes_generation_zero_once(chain: Chain) -> None:
     assert events(chain, "Mq") == [("DuplicateIgnored", {"sender": WorkerOrigin(GK.pubkey), "sequence": 0})]
     assert d.Sequences.get(state(chain), WorkerOrigin(GK.pubkey)) == 1
     # the same sequence with other content is a replay
-    assert isinstance(_push(chain, _publish(0, key=b"\x01" * 32)), d.Replayed)
+    _refused(chain, _publish(0, key=b"\x01" * 32), d.Replayed)
     # a gap is refused
-    assert isinstance(_push(chain, _publish(5)), d.OutOfOrder)
+    _refused(chain, _publish(5), d.OutOfOrder)
     # a second publication of generation 0 is accepted as a message but refused by the registry
     assert _push(chain, _publish(1, key=b"\x02" * 32)) is None
     assert [name for name, _ in events(chain, "Mq")] == ["MessageFailed"]
@@ -85,12 +100,12 @@ def test_first_gatekeeper_publishes_generation_zero_once(chain: Chain) -> None:
 
 
 def test_invalid_signatures_and_unknown_senders_are_refused(chain: Chain) -> None:
-    assert isinstance(_push(chain, _publish(signer=Worker.make(2).identity)), d.BadSignature)
+    _refused(chain, _publish(signer=Worker.make(2).identity), d.BadSignature)
     stranger = Worker.make(2)
     message = Message(WorkerOrigin(stranger.pubkey), MASTER_KEY_TOPIC, b"\x00")
-    assert isinstance(_push(chain, SignedMessage.sign(message, 0, stranger.identity)), d.UnknownSender)
+    _refused(chain, SignedMessage.sign(message, 0, stranger.identity), d.UnknownSender)
     group = SignedMessage.sign(Message(GatekeeperOrigin(), MASTER_KEY_TOPIC, b"\x00"), 0, GROUP)
-    assert isinstance(_push(chain, group), d.UnknownSender)  # no master key published yet
+    _refused(chain, group, d.UnknownSender)  # no master key published yet
     assert d.Sequences.get(state(chain), WorkerOrigin(GK.pubkey)) == 0
 
 
@@ -101,13 +116,11 @@ def test_gatekeeper_group_publishes_contract_keys(chain: Chain) -> None:
     payload = ContractKeyDistribution(TOKEN, 0, GK.pubkey, contract_public, egress_public, b"sealed")
     message = Message(GatekeeperOrigin(), CONTRACT_KEY_TOPIC, encode_gatekeeper_payload(payload))
     forged = SignedMessage.sign(message, 0, Keypair.from_seed(b"\x34" * 32, KeyType.ED25519))
-    assert isinstance(_push(chain, forged), d.BadSignature)
+    _refused(chain, forged, d.BadSignature)
     assert _push(chain, SignedMessage.sign(message, 0, GROUP)) is None
-    assert contracts_d.PublicKeys.get(state(chain), TOKEN) == {
-        "generation": 0,
-        "public_key": contract_public,
-        "egress_public": egress_public,
-    }
+    assert contracts_d.PublicKeys.get(state(chain), TOKEN) == contracts_d.ContractPublicKey(
+        generation=0, public_key=contract_public, egress_public=egress_public
+    )
     assert (
         "ContractKeyPublished",
         {"contract": TOKEN, "generation": 0, "public_key": contract_public, "egress_public": egress_public},
@@ -133,8 +146,6 @@ def test_rotation_round_trip(chain: Chain) -> None:
     message = Message(GatekeeperOrigin(), CONTRACT_KEY_TOPIC, encode_gatekeeper_payload(payload))
     assert _push(chain, SignedMessage.sign(message, 2, new_group)) is None
     # the newest X25519 key is published; the egress key stays the first generation's
-    assert contracts_d.PublicKeys.get(state(chain), TOKEN) == {
-        "generation": 1,
-        "public_key": b"\x0a" * 32,
-        "egress_public": b"\x0b" * 32,
-    }
+    assert contracts_d.PublicKeys.get(state(chain), TOKEN) == contracts_d.ContractPublicKey(
+        generation=1, public_key=b"\x0a" * 32, egress_public=b"\x0b" * 32
+    )

@@ -6,16 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from confidential_chain import (
-    ATTESTATION_KEY,
-    MEASUREMENT,
-    Worker,
-    make_chain,
-    outcome_error,
-    register_xt,
-    state,
-)
-from runtime_testchain import ALICE, Chain
 
 from phalanx.attestation import compute_report_data
 from phalanx.attestation.registration import CometBftTrustRoot, DevTrustRoot, compute_trust_root_hash
@@ -24,6 +14,17 @@ from phalanx.runtime.modules.registry import CometBftAnchor, DevAnchor, Registry
 from phalanx.runtime.modules.registry import declarations as d
 from phalanx.runtime.modules.registry.logic import get_trust_root
 from phalanx.storage import Database
+from tests.support.confidential_chain import (
+    ATTESTATION_KEY,
+    MEASUREMENT,
+    Worker,
+    make_chain,
+    outcome_error,
+    register_call,
+    register_xt,
+    state,
+)
+from tests.support.runtime_testchain import ALICE, Chain, assert_noop
 
 VALIDATOR_SET_HASH = b"\x5a" * 32
 
@@ -46,12 +47,9 @@ def bound(worker: Worker, root_hash: bytes) -> bytes:
     return compute_report_data(worker.info(), root_hash)
 
 
-def refused(chain: Chain, xt: bytes) -> object:
-    built = chain.block([xt])
-    error = outcome_error(built)
-    assert error is not None
+def refused(chain: Chain, call: bytes, error: type[d.RegistryError]) -> None:
+    assert_noop(chain, ALICE, call, error)
     assert list(d.Workers.iter(state(chain))) == []
-    return error
 
 
 def test_the_chain_knows_its_trust_root_from_block_1(db: Database) -> None:
@@ -76,12 +74,12 @@ def test_an_enclave_on_this_chain_registers_and_one_on_another_is_refused(db: Da
     ]
     worker = Worker.make(1)
     for root in others:
-        xt = register_xt(chain, worker, report_data=bound(worker, compute_trust_root_hash(root)))
-        assert isinstance(refused(chain, xt), d.TrustRootMismatch)
-    unbound = register_xt(chain, worker)  # an enclave that was never initialised: zero trust root
-    assert isinstance(refused(chain, unbound), d.TrustRootMismatch)
-    wrong_keys = register_xt(chain, worker, report_data=bound(Worker.make(2), ours))
-    assert isinstance(refused(chain, wrong_keys), d.ReportDataMismatch)
+        call = register_call(chain, worker, report_data=bound(worker, compute_trust_root_hash(root)))
+        refused(chain, call, d.TrustRootMismatch)
+    unbound = register_call(chain, worker)  # an enclave that was never initialised: zero trust root
+    refused(chain, unbound, d.TrustRootMismatch)
+    wrong_keys = register_call(chain, worker, report_data=bound(Worker.make(2), ours))
+    refused(chain, wrong_keys, d.ReportDataMismatch)
     assert outcome_error(chain.block([register_xt(chain, worker, report_data=bound(worker, ours))])) is None
     assert d.Workers.get(state(chain), worker.pubkey) is not None
 
@@ -92,8 +90,7 @@ def test_a_dev_anchor_names_the_authority(db: Database) -> None:
     ours = compute_trust_root_hash(DevTrustRoot(chain.rt.genesis_hash, ALICE.public_key, 1))
     worker = Worker.make(3)
     other = compute_trust_root_hash(DevTrustRoot(chain.rt.genesis_hash, b"\x02" * 32, 1))
-    assert isinstance(refused(chain, register_xt(chain, worker, report_data=bound(worker, other))),
-                      d.TrustRootMismatch)  # fmt: skip
+    refused(chain, register_call(chain, worker, report_data=bound(worker, other)), d.TrustRootMismatch)
     assert outcome_error(chain.block([register_xt(chain, worker, report_data=bound(worker, ours))])) is None
 
 

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
-from economics_chain import KEYS, PHA, EconChain, account, open_chain, spec
 
 from phalanx.economics.inflation import MILLISECONDS_PER_YEAR, compute_era_payout
 from phalanx.economics.phragmen import elect
@@ -14,6 +13,8 @@ from phalanx.runtime.modules import session
 from phalanx.runtime.modules.balances import declarations as balances_d
 from phalanx.runtime.modules.staking import Staker, hooks
 from phalanx.runtime.modules.staking import declarations as d
+from tests.support.economics_chain import KEYS, PHA, EconChain, account, open_chain, spec
+from tests.support.runtime_testchain import assert_noop
 
 TOTAL = 10**9 * PHA
 
@@ -105,10 +106,8 @@ def test_a_year_of_eras_at_40_percent_pays_stakers_12_5_percent(chains: list[obj
     # Bob exposed a quarter; Alice's 5% commission comes off first
     assert abs(Fraction(bob, total_paid) - Fraction(95, 100) / 4) < Fraction(1, 10**12)
     # a claimed era cannot be claimed again
-    chain.block(
-        [chain.submit("Charlie", "Staking", "payout_stakers", validator_stash=account("Alice"), era=0)]
-    )
-    assert chain.last_failures
+    claim = chain.call("Staking", "payout_stakers", validator_stash=account("Alice"), era=0)
+    assert_noop(chain, KEYS["Charlie"], claim, d.AlreadyClaimed)
 
 
 def test_phragmen_elects_through_the_runtime(chains: list[object]) -> None:
@@ -150,8 +149,8 @@ def test_phragmen_elects_through_the_runtime(chains: list[object]) -> None:
     for w in winners:
         stored = d.ErasStakers.get(st, (1, w))
         exposure = expected.exposures[w]
-        assert (stored["total"], stored["own"]) == (exposure.total, exposure.own)
-        assert sorted((o["who"], o["value"]) for o in stored["others"]) == sorted(
+        assert (stored.total, stored.own) == (exposure.total, exposure.own)
+        assert sorted((o.who, o.value) for o in stored.others) == sorted(
             (b.who, b.value) for b in exposure.others
         )
     assert d.ErasTotalStake.get(st, 1) == sum(e.total for e in expected.exposures.values())
@@ -165,39 +164,37 @@ def test_bond_unbond_withdraw_after_bonding_duration(chains: list[object]) -> No
     chains.append(db)
     chain.block([chain.submit("Bob", "Staking", "bond", value=500 * PHA)])
     st = chain.state()
-    assert d.Ledger.get(st, account("Bob"))["active"] == 500 * PHA
+    assert d.Ledger.get(st, account("Bob")).active == 500 * PHA
     locks = balances_d.Locks.get(st, account("Bob"))
-    assert [(lk["id"], lk["amount"]) for lk in locks] == [(d.STAKING_LOCK, 500 * PHA)]
+    assert [(lk.id, lk.amount) for lk in locks] == [(d.STAKING_LOCK, 500 * PHA)]
     # locked funds do not move
-    chain.block(
-        [chain.submit("Bob", "Balances", "transfer_keep_alive", dest=("Id", account("Eve")), value=600 * PHA)]
-    )
-    assert chain.last_failures
+    spend = chain.call("Balances", "transfer_keep_alive", dest=("Id", account("Eve")), value=600 * PHA)
+    assert_noop(chain, KEYS["Bob"], spend, balances_d.LiquidityRestrictions)
     chain.block([chain.submit("Bob", "Staking", "unbond", value=200 * PHA)])
     era = d.CurrentEra.get(chain.state())
     ledger = d.Ledger.get(chain.state(), account("Bob"))
-    assert ledger["active"] == 300 * PHA and ledger["unlocking"] == [{"value": 200 * PHA, "era": era + 2}]
+    assert ledger.active == 300 * PHA and ledger.unlocking == [d.UnlockChunk(200 * PHA, era + 2)]
     chain.block([chain.submit("Bob", "Staking", "withdraw_unbonded")])  # too early: nothing freed
-    assert d.Ledger.get(chain.state(), account("Bob"))["total"] == 500 * PHA
-    while d.ActiveEra.get(chain.state())["index"] < era + 2:
+    assert d.Ledger.get(chain.state(), account("Bob")).total == 500 * PHA
+    while d.ActiveEra.get(chain.state()).index < era + 2:
         chain.block()
     chain.block([chain.submit("Bob", "Staking", "withdraw_unbonded")])
-    assert d.Ledger.get(chain.state(), account("Bob"))["total"] == 300 * PHA
-    assert balances_d.Locks.get(chain.state(), account("Bob"))[0]["amount"] == 300 * PHA
+    assert d.Ledger.get(chain.state(), account("Bob")).total == 300 * PHA
+    assert balances_d.Locks.get(chain.state(), account("Bob"))[0].amount == 300 * PHA
 
 
 def test_intentions_need_a_bond_and_valid_targets(chains: list[object]) -> None:
     chain, db = open_chain(spec({"Bob": 1_000 * PHA, "Dave": 1_000 * PHA}, TOTAL))
     chains.append(db)
-    chain.block([chain.submit("Bob", "Staking", "validate", prefs={"commission": 0, "blocked": False})])
-    assert chain.last_failures  # not bonded
+    validate = chain.call("Staking", "validate", prefs={"commission": 0, "blocked": False})
+    assert_noop(chain, KEYS["Bob"], validate, d.NotStash)
     chain.block([chain.submit("Dave", "Staking", "bond", value=100 * PHA)])
-    chain.block([chain.submit("Dave", "Staking", "nominate", targets=[("Id", account("Bob"))])])
-    assert chain.last_failures  # Bob is no candidate
+    nominate = chain.call("Staking", "nominate", targets=[("Id", account("Bob"))])
+    assert_noop(chain, KEYS["Dave"], nominate, d.BadTarget)  # Bob is no candidate
     assert d.Nominators.get(chain.state(), account("Dave")) is None
     chain.block([chain.submit("Bob", "Staking", "bond", value=100 * PHA)])
     chain.block([chain.submit("Bob", "Staking", "validate", prefs={"commission": 10**8, "blocked": False})])
     chain.block([chain.submit("Dave", "Staking", "nominate", targets=[("Id", account("Bob"))])])
-    assert d.Nominators.get(chain.state(), account("Dave"))["targets"] == [account("Bob")]
+    assert d.Nominators.get(chain.state(), account("Dave")).targets == [account("Bob")]
     chain.block([chain.submit("Bob", "Staking", "chill")])
     assert d.Validators.get(chain.state(), account("Bob")) is None

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from economics_chain import KEYS, PHA, EconChain, account, issuance, open_chain, spec
 
 from phalanx.runtime.block import Header
 from phalanx.runtime.modules import treasury
 from phalanx.runtime.modules.staking import Staker, slashing
 from phalanx.runtime.modules.staking import declarations as d
+from tests.support.economics_chain import KEYS, PHA, EconChain, account, issuance, open_chain, spec
+from tests.support.runtime_testchain import assert_noop
 
 TOTAL = 10**9 * PHA
 ALICE_BOND, BOB_BOND = 100_000 * PHA, 40_000 * PHA
@@ -33,9 +34,13 @@ def signed_header(c: EconChain, signer: str, number: int, root: bytes) -> tuple[
     return header.encode(), KEYS[signer].sign(payload)
 
 
+def report_call(c: EconChain, first: tuple[bytes, bytes], second: tuple[bytes, bytes]) -> bytes:
+    return c.call("Staking", "report_equivocation", offender=account("Alice"), first=first[0],
+                  first_signature=first[1], second=second[0], second_signature=second[1])  # fmt: skip
+
+
 def report(c: EconChain, signer: str, first: tuple[bytes, bytes], second: tuple[bytes, bytes]) -> None:
-    c.block([c.submit("Charlie", "Staking", "report_equivocation", offender=account("Alice"), first=first[0],
-                      first_signature=first[1], second=second[0], second_signature=second[1])])  # fmt: skip
+    c.block([c.sign(KEYS["Charlie"], report_call(c, first, second))])
 
 
 def test_equivocation_slashes_validator_and_nominators_into_the_treasury(chain: EconChain) -> None:
@@ -48,8 +53,8 @@ def test_equivocation_slashes_validator_and_nominators_into_the_treasury(chain: 
     )
     assert not chain.last_failures
     st = chain.state()
-    assert d.Ledger.get(st, account("Alice"))["total"] == ALICE_BOND * 9 // 10
-    assert d.Ledger.get(st, account("Bob"))["total"] == BOB_BOND * 9 // 10
+    assert d.Ledger.get(st, account("Alice")).total == ALICE_BOND * 9 // 10
+    assert d.Ledger.get(st, account("Bob")).total == BOB_BOND * 9 // 10
     assert d.Validators.get(st, account("Alice")) is None  # chilled
     slashed = (ALICE_BOND + BOB_BOND) // 10
     fees = sum(e.fields["actual_fee"] for e in chain.rt.events() if e.name == "TransactionFeePaid")
@@ -58,14 +63,11 @@ def test_equivocation_slashes_validator_and_nominators_into_the_treasury(chain: 
     names = [e.name for e in chain.rt.events() if e.module == "Staking"]
     assert names == ["OffenceReported", "Slashed", "Slashed", "Chilled"]
     # the same offence in the same era is not punished twice
-    report(
-        chain,
-        "Alice",
-        signed_header(chain, "Alice", 8, b"\x01" * 32),
-        signed_header(chain, "Alice", 8, b"\x03" * 32),
+    again = report_call(
+        chain, signed_header(chain, "Alice", 8, b"\x01" * 32), signed_header(chain, "Alice", 8, b"\x03" * 32)
     )
-    assert chain.last_failures
-    assert d.Ledger.get(chain.state(), account("Alice"))["total"] == ALICE_BOND * 9 // 10
+    assert_noop(chain, KEYS["Charlie"], again, d.DuplicateOffence)
+    assert d.Ledger.get(chain.state(), account("Alice")).total == ALICE_BOND * 9 // 10
 
 
 @pytest.mark.parametrize("case", ["other signer", "same header", "different heights"])
@@ -76,9 +78,8 @@ def test_a_bad_proof_changes_nothing(chain: EconChain, case: str) -> None:
         "same header": first,
         "different heights": signed_header(chain, "Alice", 8, b"\x02" * 32),
     }[case]
-    report(chain, "Alice", first, second)
-    assert chain.last_failures
-    assert d.Ledger.get(chain.state(), account("Alice"))["total"] == ALICE_BOND
+    assert_noop(chain, KEYS["Charlie"], report_call(chain, first, second), d.InvalidEquivocationProof)
+    assert d.Ledger.get(chain.state(), account("Alice")).total == ALICE_BOND
     assert d.Validators.get(chain.state(), account("Alice")) is not None
 
 

@@ -7,8 +7,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 import pytest
-from economics_chain import PHA, EconChain, account, expected_issuance_delta, issuance, open_chain, spec
-from runtime_testchain import invariant_problems
 
 from phalanx.localnet.cometbft.keys import Ed25519Key
 from phalanx.runtime import ChainSpec
@@ -16,6 +14,17 @@ from phalanx.runtime.block import DigestItem
 from phalanx.runtime.modules import session, treasury, validators
 from phalanx.runtime.modules.staking import Staker
 from phalanx.runtime.modules.staking import declarations as staking_d
+from tests.support.economics_chain import (
+    KEYS,
+    PHA,
+    EconChain,
+    account,
+    expected_issuance_delta,
+    issuance,
+    open_chain,
+    spec,
+)
+from tests.support.runtime_testchain import assert_noop, invariant_problems
 
 TOTAL = 10**9 * PHA
 CONSENSUS = {
@@ -71,14 +80,18 @@ def powers(c: EconChain) -> dict[bytes, int]:
 
 def until_era(c: EconChain, era: int) -> list[tuple[bytes, int]]:
     """Blocks until `era` starts; returns the PowerSet events of its first block."""
-    while staking_d.ActiveEra.get(c.state())["index"] < era:
+    while staking_d.ActiveEra.get(c.state()).index < era:
         block(c)
     return [(e.fields["pub_key"], e.fields["power"]) for e in c.rt.events() if e.name == "PowerSet"]
 
 
-def set_keys_call(c: EconChain, who: str, signer: Ed25519Key, stash: bytes | None = None) -> bytes:
+def keys_call(c: EconChain, who: str, signer: Ed25519Key, stash: bytes | None = None) -> bytes:
     proof = signer.sign(session.keys_proof_message(stash or account(who)))
-    return c.submit(who, "Session", "set_keys", keys={"consensus": signer.public_key}, proof=proof)
+    return c.call("Session", "set_keys", keys={"consensus": signer.public_key}, proof=proof)
+
+
+def set_keys_call(c: EconChain, who: str, signer: Ed25519Key, stash: bytes | None = None) -> bytes:
+    return c.sign(KEYS[who], keys_call(c, who, signer, stash))
 
 
 def test_genesis_set_and_key_owners(chain: EconChain) -> None:
@@ -100,14 +113,14 @@ def test_power_mapping_is_whole_pha_with_a_floor_of_one() -> None:
 
 
 def test_set_keys_checks_proof_bond_and_uniqueness(chain: EconChain) -> None:
-    block(chain, [set_keys_call(chain, "Eve", CONSENSUS["Eve"])])
+    assert_noop(chain, KEYS["Eve"], keys_call(chain, "Eve", CONSENSUS["Eve"]), "NoAssociatedValidatorId")
     assert chain.last_failures[0]["dispatch_error"][1]["index"] == session.INDEX  # not bonded
     block(chain, [chain.submit("Eve", "Staking", "bond", value=500 * PHA)])
-    block(
-        chain, [set_keys_call(chain, "Eve", CONSENSUS["Eve"], stash=account("Ferdie"))]
-    )  # proof for another
+    for_another = keys_call(chain, "Eve", CONSENSUS["Eve"], stash=account("Ferdie"))
+    assert_noop(chain, KEYS["Eve"], for_another, "InvalidProof")  # proof for another
     assert chain.last_failures and session.KeyOwner.get(chain.state(), key("Eve")) is None
-    block(chain, [set_keys_call(chain, "Eve", CONSENSUS["Alice"])])  # Alice's key
+    alices_key = keys_call(chain, "Eve", CONSENSUS["Alice"])
+    assert_noop(chain, KEYS["Eve"], alices_key, "DuplicatedKey")
     assert chain.last_failures and session.KeyOwner.get(chain.state(), key("Alice")) == account("Alice")
     block(chain, [set_keys_call(chain, "Eve", CONSENSUS["Eve"])])
     assert not chain.last_failures
@@ -162,7 +175,7 @@ def test_the_proposer_in_the_digest_earns_the_points(chain: EconChain) -> None:
     block(chain, digest=[proposer("Alice")])
     block(chain, digest=[DigestItem("PreRuntime", bytes(20), validators.PROPOSER_ENGINE)])  # unknown
     points = staking_d.ErasRewardPoints.get(chain.state(), 0)
-    individual = {bytes(who): p for who, p in points["individual"]}
+    individual = {bytes(who): p for who, p in points.individual}
     # the unknown proposer's block goes to FallbackAuthor (Alice, the dev authority)
     assert individual == {account("Bob"): 40, account("Alice"): 40}
 
@@ -181,7 +194,7 @@ def test_duplicate_vote_evidence_slashes_chills_and_pays_the_treasury(chain: Eco
     assert events["Misbehavior"]["offender"] == account("Bob")
     slashed = events["Misbehavior"]["slashed"]
     assert slashed == 200 * PHA  # 10% of Bob's own exposure
-    assert staking_d.Ledger.get(chain.state(), account("Bob"))["active"] == ledger["active"] - slashed
+    assert staking_d.Ledger.get(chain.state(), account("Bob")).active == ledger.active - slashed
     assert staking_d.Validators.get(chain.state(), account("Bob")) is None  # chilled
     assert "Chilled" in events and "Slashed" in events
     assert chain.free(treasury.ACCOUNT) == before + slashed

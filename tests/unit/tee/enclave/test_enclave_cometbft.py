@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cometbft_chain import CometBftChain, validators_json
 
 from phalanx.attestation.registration import CometBftTrustRoot, compute_trust_root_hash
 from phalanx.engine.lightclient import compute_validator_set_hash, parse_signed_header, parse_validator_set
@@ -41,6 +40,7 @@ from phalanx.tee.enclave.state import (
 )
 from phalanx.wire.enclave_protocol import BlockInput, encode_cometbft_justification
 from phalanx.wire.trust import CometBftTrust, DevTrust, compute_chain_trust_hash, order_validator_set
+from tests.support.cometbft_chain import CometBftChain, validators_json
 
 ENTROPY = b"\x07" * 32
 VECTORS = Path(__file__).parents[3] / "data" / "cometbft" / "light_blocks.json"

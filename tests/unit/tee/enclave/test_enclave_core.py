@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from enclave_chain import SyntheticChain
 
 from phalanx.contracts import compute_builtin_id
 from phalanx.contracts.token import ANSWERS, COMMANDS, QUERIES, AccountBalance, Balance, Deposit, Transfer
@@ -59,6 +58,7 @@ from phalanx.tee.enclave.state import (
 )
 from phalanx.wire.command import encrypt_command
 from phalanx.wire.enclave_protocol import BlockInput
+from tests.support.synthetic_chain import SyntheticChain
 
 TOKEN = compute_builtin_id("token")
 ALICE = Keypair.from_suri("//Alice")

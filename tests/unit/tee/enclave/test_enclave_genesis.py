@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from enclave_chain import SyntheticChain
 
 from phalanx.runtime.block import Header
 from phalanx.storage import EMPTY_ROOT, Database
 from phalanx.tee.enclave.chain import verify_block
 from phalanx.tee.enclave.errors import BlockNotLinked, BlockReplayed
 from phalanx.wire.enclave_protocol import PRE_GENESIS_HASH, BlockInput
+from tests.support.synthetic_chain import SyntheticChain
 
 
 @pytest.fixture

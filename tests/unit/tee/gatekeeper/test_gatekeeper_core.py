@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from gatekeeper_chain import Chain, Enclave, registered, rotation
 
 from phalanx.crypto import KeyType
 from phalanx.mq import (
@@ -35,6 +34,7 @@ from phalanx.tee.gatekeeper import (
     initial_state,
     open_contract_key,
 )
+from tests.support.gatekeeper_chain import Chain, Enclave, registered, rotation
 
 A, B, C = Enclave.make("gk-a"), Enclave.make("gk-b"), Enclave.make("gk-c")
 W1, W2 = Enclave.make("worker-1"), Enclave.make("worker-2")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from gatekeeper_chain import Chain, Enclave, registered, rotation
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +27,7 @@ from phalanx.tee.gatekeeper import (
     initial_state,
     open_contract_key,
 )
+from tests.support.gatekeeper_chain import Chain, Enclave, registered, rotation
 
 GATEKEEPERS = [Enclave.make(f"gk-{i}") for i in range(3)]
 WORKERS = [Enclave.make(f"worker-{i}") for i in range(3)]

@@ -39,7 +39,7 @@ def invariants(state: State) -> list[str]:
         if 0 < balance < d.EXISTENTIAL_DEPOSIT:
             problems.append(f"account 0x{who.hex()} holds {balance}, below the existential deposit")
         locks = d.Locks.get(state, who)
-        if info.frozen != max((lk["amount"] for lk in locks), default=0):
+        if info.frozen != max((lk.amount for lk in locks), default=0):
             problems.append(f"account 0x{who.hex()} frozen {info.frozen} is not its largest lock")
     issuance = d.TotalIssuance.get(state)
     if issuance != total:

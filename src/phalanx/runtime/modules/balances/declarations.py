@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from phalanx.codec import U32, U128, AccountId, Enum, FixedBytes, Struct, Vec, field_, variant
+from dataclasses import dataclass
+from typing import Any
+
+from phalanx.codec import U32, U128, AccountId, DataclassStruct, Enum, FixedBytes, Vec, field_, variant
 from phalanx.runtime.errors import ModuleError
 from phalanx.runtime.framework import Constant, EventDecl, Hasher, StorageMap, StorageValue
 
@@ -21,7 +24,27 @@ MAX_RESERVES = 50
 REASONS = Enum(
     ("pallet_balances", "types", "Reasons"), [variant("Fee", 0), variant("Misc", 1), variant("All", 2)]
 )
-BALANCE_LOCK = Struct(
+
+
+@dataclass(frozen=True)
+class BalanceLock:
+    """A lock `id` (8 bytes) of `amount` on an account's free balance; `reasons` is a `REASONS` value."""
+
+    id: bytes
+    amount: int
+    reasons: tuple[str, Any] = ("All", None)
+
+
+@dataclass(frozen=True)
+class ReserveData:
+    """A named reserve `id` (8 bytes) of `amount`."""
+
+    id: bytes
+    amount: int
+
+
+BALANCE_LOCK = DataclassStruct(
+    BalanceLock,
     ("pallet_balances", "types", "BalanceLock"),
     [
         field_("id", FixedBytes(8), "LockIdentifier"),
@@ -30,7 +53,8 @@ BALANCE_LOCK = Struct(
     ],
     params=(("Balance", U128),),
 )
-RESERVE_DATA = Struct(
+RESERVE_DATA = DataclassStruct(
+    ReserveData,
     ("pallet_balances", "types", "ReserveData"),
     [field_("id", FixedBytes(8), "ReserveIdentifier"), field_("amount", U128, "Balance")],
     params=(("ReserveIdentifier", FixedBytes(8)), ("Balance", U128)),

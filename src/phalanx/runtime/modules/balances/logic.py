@@ -11,6 +11,8 @@ Each function raises a module error before writing anything, so callers need no 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from phalanx.runtime.errors import ArithmeticOverflow
 from phalanx.runtime.framework import Context
 from phalanx.runtime.modules.balances import declarations as d
@@ -44,8 +46,8 @@ def write_balance(ctx: Context, who: bytes, before: AccountInfo, free: int, rese
         dust, free, reserved, total = total, 0, 0, 0
     had = before.free + before.reserved > 0
     providers = before.providers + (1 if total and not had else 0) - (1 if had and not total else 0)
-    after = before._replace(
-        free=free, reserved=reserved, providers=providers, frozen=before.frozen if total else 0
+    after = replace(
+        before, free=free, reserved=reserved, providers=providers, frozen=before.frozen if total else 0
     )
     system.put_account(ctx, who, before, after)
     if total and not had:
@@ -163,35 +165,33 @@ def slash_reserved(ctx: Context, who: bytes, amount: int) -> int:
 
 def set_lock(ctx: Context, lock_id: bytes, who: bytes, amount: int) -> None:
     """Create or replace the lock `lock_id` (8 bytes) of `amount` on `who`'s free balance."""
-    current = d.Locks.get(ctx.state, who)
-    locks = [lk for lk in current if lk["id"] != lock_id]
+    current: list[d.BalanceLock] = d.Locks.get(ctx.state, who)
+    locks = [lk for lk in current if lk.id != lock_id]
     if len(locks) >= d.MAX_LOCKS:
         raise d.TooManyFreezes(f"at most {d.MAX_LOCKS} locks per account")
-    locks.append({"id": lock_id, "amount": amount, "reasons": ("All", None)})
+    locks.append(d.BalanceLock(lock_id, amount, ("All", None)))
     _store_locks(ctx, who, bool(current), locks)
     ctx.deposit_event(d.Locked, who=who, amount=amount)
 
 
 def remove_lock(ctx: Context, lock_id: bytes, who: bytes) -> None:
-    locks = d.Locks.get(ctx.state, who)
-    kept = [lk for lk in locks if lk["id"] != lock_id]
+    locks: list[d.BalanceLock] = d.Locks.get(ctx.state, who)
+    kept = [lk for lk in locks if lk.id != lock_id]
     if len(kept) != len(locks):
         _store_locks(ctx, who, True, kept)
-        ctx.deposit_event(
-            d.Unlocked, who=who, amount=sum(lk["amount"] for lk in locks if lk["id"] == lock_id)
-        )
+        ctx.deposit_event(d.Unlocked, who=who, amount=sum(lk.amount for lk in locks if lk.id == lock_id))
 
 
-def _store_locks(ctx: Context, who: bytes, had: bool, locks: list[dict[str, object]]) -> None:
+def _store_locks(ctx: Context, who: bytes, had: bool, locks: list[d.BalanceLock]) -> None:
     """Store `who`'s locks (`had`: whether it held any before), its frozen amount and consumer count."""
     info = system.get_account(ctx.state, who)
     if not system.account_exists(info):
         raise d.DeadAccount("cannot lock the balance of an account that does not exist")
-    frozen = max((int(lk["amount"]) for lk in locks), default=0)  # type: ignore[call-overload]
+    frozen = max((lk.amount for lk in locks), default=0)
     has = bool(locks)
     consumers = info.consumers + (1 if has and not had else 0) - (1 if had and not has else 0)
     if locks:
         d.Locks.put(ctx.state, who, locks)
     else:
         d.Locks.remove(ctx.state, who)
-    system.put_account(ctx, who, info, info._replace(frozen=frozen, consumers=consumers))
+    system.put_account(ctx, who, info, replace(info, frozen=frozen, consumers=consumers))

@@ -35,7 +35,7 @@ def invariants(state: State) -> list[str]:
     """Every contract account is empty or holds at least the ED; assignments are unique and bounded."""
     problems = []
     for contract_id, instance in d.Instances.iter(state):
-        held = system.get_account(state, instance["account"])
+        held = system.get_account(state, instance.account)
         if 0 < held.free + held.reserved < logic.ED:
             problems.append(f"contract 0x{contract_id.hex()} account holds less than the ED")
         assigned = d.Assignments.get(state, contract_id)

@@ -17,7 +17,21 @@ Storage (keys are `twox128("Contracts") ++ twox128(item) ++ hasher(SCALE(key))`,
 
 from __future__ import annotations
 
-from phalanx.codec import H256, U32, U64, U128, AccountId, Bytes, FixedBytes, Str, Struct, Vec, field_
+from dataclasses import dataclass
+
+from phalanx.codec import (
+    H256,
+    U32,
+    U64,
+    U128,
+    AccountId,
+    Bytes,
+    DataclassStruct,
+    FixedBytes,
+    Str,
+    Vec,
+    field_,
+)
 from phalanx.runtime.errors import ModuleError
 from phalanx.runtime.framework import Constant, EventDecl, Hasher, StorageMap
 
@@ -31,12 +45,34 @@ MAX_COMMAND_LEN = 64 * 1024
 ACCOUNT_PALLET_ID = b"phx/ctrt"
 
 KEY = FixedBytes(32)
-INSTANCE = Struct(
+
+
+@dataclass(frozen=True)
+class ContractInstance:
+    """A deployed contract: which built-in it runs, its public account, the block it was deployed at."""
+
+    builtin: str
+    account: bytes
+    deployed_at: int
+
+
+@dataclass(frozen=True)
+class ContractPublicKey:
+    """The contract's X25519 key of its newest generation, and its ed25519 egress key (first generation)."""
+
+    generation: int
+    public_key: bytes
+    egress_public: bytes
+
+
+INSTANCE = DataclassStruct(
+    ContractInstance,
     ("phalanx", "runtime", "contracts", "ContractInstance"),
     [field_("builtin", Str, "String"), field_("account", AccountId, "AccountId32"),
      field_("deployed_at", U32, "BlockNumber")],
 )  # fmt: skip
-PUBLIC_KEY = Struct(
+PUBLIC_KEY = DataclassStruct(
+    ContractPublicKey,
     ("phalanx", "runtime", "contracts", "ContractPublicKey"),
     [field_("generation", U32, "u32"), field_("public_key", KEY, "[u8; 32]"),
      field_("egress_public", KEY, "[u8; 32]")],

@@ -11,7 +11,6 @@ Money rules (public PHA only; private balances live in the enclave):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from phalanx.contracts import PublicEvent, Withdraw, compute_builtin_id, get_builtin_names, token
 from phalanx.contracts.effects import Effect
@@ -41,8 +40,8 @@ def compute_contract_account(contract_id: bytes) -> bytes:
     return pallet_sub_account(d.ACCOUNT_PALLET_ID, contract_id)
 
 
-def get_instance(state: State, contract_id: bytes) -> dict[str, Any]:
-    instance: dict[str, Any] | None = d.Instances.get(state, contract_id)
+def get_instance(state: State, contract_id: bytes) -> d.ContractInstance:
+    instance: d.ContractInstance | None = d.Instances.get(state, contract_id)
     if instance is None:
         raise d.UnknownContract(f"no contract 0x{contract_id.hex()} is deployed")
     return instance
@@ -51,8 +50,8 @@ def get_instance(state: State, contract_id: bytes) -> dict[str, Any]:
 def get_egress_keys(state: State, contract_id: bytes) -> list[tuple[bytes, KeyType]]:
     """The key a contract's egress is signed with: its ed25519 egress key, once the gatekeepers
     published it. Every assigned replica derives the same key and signs byte-identical copies."""
-    known = d.PublicKeys.get(state, contract_id)
-    return [] if known is None else [(known["egress_public"], KeyType.ED25519)]
+    known: d.ContractPublicKey | None = d.PublicKeys.get(state, contract_id)
+    return [] if known is None else [(known.egress_public, KeyType.ED25519)]
 
 
 # -- deployment and assignment -------------------------------------------------------------------------
@@ -66,9 +65,7 @@ def instantiate_builtin(ctx: Context, name: str) -> bytes:
     if d.Instances.get(ctx.state, contract_id) is not None:
         raise d.AlreadyInstantiated(f"contract {name!r} (0x{contract_id.hex()}) is deployed already")
     account = compute_contract_account(contract_id)
-    d.Instances.put(
-        ctx.state, contract_id, {"builtin": name, "account": account, "deployed_at": ctx.block_number}
-    )
+    d.Instances.put(ctx.state, contract_id, d.ContractInstance(name, account, deployed_at=ctx.block_number))
     ctx.deposit_event(d.ContractInstantiated, contract=contract_id, builtin=name, account=account)
     _tell_enclaves(ctx, payloads.ContractDeployed(contract_id))
     _fill(ctx, contract_id, exclude=b"")
@@ -147,12 +144,12 @@ def push_command(ctx: Context, sender: bytes, contract_id: bytes, ciphertext: by
 def deposit(ctx: Context, who: bytes, contract_id: bytes, amount: int) -> int:
     """Move `amount` public PHA into the contract and queue a chain-origin Deposit. Emits Deposited."""
     instance = get_instance(ctx.state, contract_id)
-    make_command = DEPOSIT_COMMANDS.get(instance["builtin"])
+    make_command = DEPOSIT_COMMANDS.get(instance.builtin)
     if make_command is None:
-        raise d.DepositsNotSupported(f"contract {instance['builtin']!r} does not accept deposits")
+        raise d.DepositsNotSupported(f"contract {instance.builtin!r} does not accept deposits")
     if amount <= 0:
         raise d.ZeroAmount("deposit a positive amount")
-    account = instance["account"]
+    account = instance.account
     held = system.get_account(ctx.state, account)
     endowment = ED if held.free + held.reserved < ED else 0
     balances.transfer(ctx, who, account, amount + endowment, keep_alive=True)
@@ -175,17 +172,16 @@ def record_contract_key(ctx: Context, distribution: ContractKeyDistribution) -> 
     """
     contract_id = distribution.contract_id
     get_instance(ctx.state, contract_id)
-    known = d.PublicKeys.get(ctx.state, contract_id)
+    known: d.ContractPublicKey | None = d.PublicKeys.get(ctx.state, contract_id)
     if known is not None and (
-        known["generation"] > distribution.generation
-        or (known["generation"], known["public_key"])
+        known.generation > distribution.generation
+        or (known.generation, known.public_key)
         == (distribution.generation, distribution.contract_public)
     ):
         return
-    egress = distribution.egress_public if known is None else known["egress_public"]
-    d.PublicKeys.put(ctx.state, contract_id,
-                     {"generation": distribution.generation,
-                      "public_key": distribution.contract_public, "egress_public": egress})  # fmt: skip
+    egress = distribution.egress_public if known is None else known.egress_public
+    published = d.ContractPublicKey(distribution.generation, distribution.contract_public, egress)
+    d.PublicKeys.put(ctx.state, contract_id, published)
     ctx.deposit_event(d.ContractKeyPublished, contract=contract_id, generation=distribution.generation,
                       public_key=distribution.contract_public, egress_public=egress)  # fmt: skip
 
@@ -194,7 +190,7 @@ def execute_effect(ctx: Context, contract_id: bytes, effect: Effect) -> None:
     """Carry out a verified egress effect of the contract. Emits Withdrawn or PublicEventEmitted."""
     instance = get_instance(ctx.state, contract_id)
     if isinstance(effect, Withdraw):
-        account = instance["account"]
+        account = instance.account
         held = system.get_account(ctx.state, account)
         available = max(0, held.free - max(ED, held.frozen))
         if effect.amount > available:

@@ -34,7 +34,7 @@ def invariants(state: State) -> list[str]:
     """Every counted vote is covered by the voter's democracy lock."""
     problems = []
     for who, votes in d.VotingOf.iter(state):
-        locks = {bytes(lk["id"]): lk["amount"] for lk in balances_d.Locks.get(state, who)}
+        locks = {lk.id: lk.amount for lk in balances_d.Locks.get(state, who)}
         needed = max((int(v[1]["balance"]) for _, v in votes), default=0)
         if locks.get(d.DEMOCRACY_LOCK, 0) < needed:
             problems.append(f"votes of 0x{who.hex()} are not covered by its lock")

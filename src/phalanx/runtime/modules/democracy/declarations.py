@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from phalanx.codec import U8, U32, U128, AccountId, Bool, Enum, Struct, Tuple, Vec, field_, variant
+from phalanx.codec import U8, U32, U128, AccountId, Bool, DataclassStruct, Enum, Tuple, Vec, field_, variant
+from phalanx.economics.voting import Tally
 from phalanx.runtime.errors import ModuleError
 from phalanx.runtime.framework import RUNTIME_CALL, EventDecl, Hasher, StorageMap, StorageValue
 from phalanx.runtime.modules.sudo.declarations import DISPATCH_RESULT
@@ -18,7 +19,8 @@ VOTE_THRESHOLD = Enum(
     ("pallet_democracy", "vote_threshold", "VoteThreshold"),
     [variant("SuperMajorityApprove", 0), variant("SuperMajorityAgainst", 1), variant("SimpleMajority", 2)],
 )
-TALLY = Struct(
+TALLY = DataclassStruct(
+    Tally,
     ("pallet_democracy", "types", "Tally"),
     [field_("ayes", U128, "Balance"), field_("nays", U128, "Balance"), field_("turnout", U128, "Balance")],
 )

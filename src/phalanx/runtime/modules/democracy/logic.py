@@ -53,14 +53,6 @@ def _result(failure: DispatchFailure | None) -> tuple[str, Any]:
     return ("Ok", ()) if failure is None else ("Err", failure.dispatch_error())
 
 
-def _tally(value: dict[str, int]) -> Tally:
-    return Tally(int(value["ayes"]), int(value["nays"]), int(value["turnout"]))
-
-
-def _tally_dict(tally: Tally) -> dict[str, int]:
-    return {"ayes": tally.ayes, "nays": tally.nays, "turnout": tally.turnout}
-
-
 # -- proposals -----------------------------------------------------------------------------------------
 
 
@@ -138,7 +130,7 @@ def start_referendum(ctx: Context, call: Call, threshold: str, delay: int) -> in
                 "proposal": call,
                 "threshold": (threshold, None),
                 "delay": delay,
-                "tally": _tally_dict(Tally()),
+                "tally": Tally(),
             },
         ),
     )
@@ -159,7 +151,7 @@ def vote(ctx: Context, who: bytes, ref_index: int, packed: int, balance: int) ->
     if balance > balances.free_balance(ctx, who):
         raise d.InsufficientFunds(f"cannot vote with {balance} planck: the free balance is lower")
     status = dict(info[1])
-    tally = _tally(status["tally"])
+    tally: Tally = status["tally"]
     votes = [(int(r), v) for r, v in d.VotingOf.get(state, who)]
     for i, (r, old) in enumerate(votes):
         if r == ref_index:
@@ -167,7 +159,7 @@ def vote(ctx: Context, who: bytes, ref_index: int, packed: int, balance: int) ->
             del votes[i]
             break
     tally = tally.add(new)
-    status["tally"] = _tally_dict(tally)
+    status["tally"] = tally
     d.ReferendumInfoOf.put(state, ref_index, ("Ongoing", status))
     account_vote = ("Standard", {"vote": packed, "balance": balance})
     votes.append((ref_index, account_vote))
@@ -220,7 +212,7 @@ def bake_referenda(ctx: Context) -> None:
         if info is None or info[0] != "Ongoing" or int(info[1]["end"]) > ctx.block_number:
             continue
         status = info[1]
-        approved = _THRESHOLDS[status["threshold"][0]].is_approved(_tally(status["tally"]), electorate)
+        approved = _THRESHOLDS[status["threshold"][0]].is_approved(status["tally"], electorate)
         d.ReferendumInfoOf.put(state, index, ("Finished", {"approved": approved, "end": int(status["end"])}))
         if approved:
             queue.append((ctx.block_number + int(status["delay"]), status["proposal"], index))

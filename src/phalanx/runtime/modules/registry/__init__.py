@@ -26,11 +26,9 @@ from phalanx.runtime.state import State
 
 def genesis(ctx: Context, config: RegistryGenesis) -> None:
     config.check()
-    d.AttestationSettings.put(ctx.state, {
-        "allow_simulated": config.allow_simulated,
-        "simulated_attestation_key": config.simulated_attestation_key,
-        "allow_out_of_date": config.allow_out_of_date,
-    })  # fmt: skip
+    d.AttestationSettings.put(ctx.state, d.AttestationConfig(
+        config.allow_simulated, config.simulated_attestation_key, config.allow_out_of_date,
+    ))  # fmt: skip
     if config.measurement_allowlist:
         d.AllowedMeasurements.put(ctx.state, list(config.measurement_allowlist))
     anchor = config.trust_anchor

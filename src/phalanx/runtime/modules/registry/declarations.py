@@ -27,6 +27,8 @@ Storage (keys are `twox128("Registry") ++ twox128(item) [++ hasher(SCALE(key))]`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from phalanx.codec import (
     U8,
     U32,
@@ -34,11 +36,11 @@ from phalanx.codec import (
     AccountId,
     Bool,
     Bytes,
+    DataclassStruct,
     Enum,
     FixedBytes,
     Option,
     Str,
-    Struct,
     Vec,
     field_,
     variant,
@@ -51,7 +53,36 @@ INDEX = 20
 
 KEY = FixedBytes(32)
 
-WORKER_INFO = Struct(
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    """A registered worker: its keys, what its attestation proved, and who registered it when."""
+
+    encryption_public: bytes
+    provider: str
+    measurement: bytes
+    confidence_level: int
+    tcb_status: str
+    endpoint: bytes
+    operator: bytes | None
+    host: bytes
+    version: int
+    registered_at: int
+    last_attested_ms: int
+
+
+@dataclass(frozen=True)
+class AttestationConfig:
+    """The value of `AttestationSettings`: which attestation the chain accepts (from genesis)."""
+
+    allow_simulated: bool = False
+    simulated_attestation_key: bytes | None = None
+    allow_out_of_date: bool = False
+
+
+WORKER_INFO = DataclassStruct(
+    WorkerInfo,
     ("phalanx", "runtime", "registry", "WorkerInfo"),
     [
         field_("encryption_public", KEY, "[u8; 32]"),
@@ -67,7 +98,8 @@ WORKER_INFO = Struct(
         field_("last_attested_ms", U64, "u64"),
     ],
 )
-ATTESTATION_SETTINGS = Struct(
+ATTESTATION_SETTINGS = DataclassStruct(
+    AttestationConfig,
     ("phalanx", "runtime", "registry", "AttestationSettings"),
     [
         field_("allow_simulated", Bool, "bool"),
@@ -84,7 +116,7 @@ TRUST_ANCHOR = Enum(
                 field_("validator_set_hash", KEY, "[u8; 32]")),
     ],
 )  # fmt: skip
-DEFAULT_SETTINGS = {"allow_simulated": False, "simulated_attestation_key": None, "allow_out_of_date": False}
+DEFAULT_SETTINGS = AttestationConfig()
 
 # -- storage -------------------------------------------------------------------------------------------
 

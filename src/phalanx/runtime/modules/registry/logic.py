@@ -12,8 +12,6 @@ does not check the second half.
 
 from __future__ import annotations
 
-from typing import Any
-
 from phalanx import attestation as att
 from phalanx.attestation import AttestationEvidence, AttestationPolicy, RegistrationInfo
 from phalanx.attestation.registration import (
@@ -64,17 +62,17 @@ def to_registry_error(exc: att.AttestationError) -> d.RegistryError:
 
 def get_policy(state: State) -> AttestationPolicy:
     """The attestation policy from genesis settings and the governance allowlist."""
-    settings = d.AttestationSettings.get(state)
+    settings: d.AttestationConfig = d.AttestationSettings.get(state)
     return AttestationPolicy(
-        allow_simulated=settings["allow_simulated"],
-        simulated_attestation_key=settings["simulated_attestation_key"],
+        allow_simulated=settings.allow_simulated,
+        simulated_attestation_key=settings.simulated_attestation_key,
         measurement_allowlist=frozenset(d.AllowedMeasurements.get(state)),
-        allow_out_of_date=settings["allow_out_of_date"],
+        allow_out_of_date=settings.allow_out_of_date,
     )
 
 
-def get_worker(state: State, identity: bytes) -> dict[str, Any] | None:
-    worker: dict[str, Any] | None = d.Workers.get(state, identity)
+def get_worker(state: State, identity: bytes) -> d.WorkerInfo | None:
+    worker: d.WorkerInfo | None = d.Workers.get(state, identity)
     return worker
 
 
@@ -161,14 +159,14 @@ def register_worker(ctx: Context, host: bytes, info: RegistrationInfo, evidence:
         raise d.NotOperator("a registration that names an operator must be signed by that operator")
     identity = info.identity_public
     previous = get_worker(ctx.state, identity)
-    d.Workers.put(ctx.state, identity, {
-        "encryption_public": info.encryption_public, "provider": report.provider,
-        "measurement": report.measurement, "confidence_level": report.confidence_level,
-        "tcb_status": report.tcb_status, "endpoint": info.endpoint, "operator": info.operator, "host": host,
-        "version": info.version,
-        "registered_at": ctx.block_number if previous is None else previous["registered_at"],
-        "last_attested_ms": now_ms,
-    })  # fmt: skip
+    d.Workers.put(ctx.state, identity, d.WorkerInfo(
+        encryption_public=info.encryption_public, provider=report.provider,
+        measurement=report.measurement, confidence_level=report.confidence_level,
+        tcb_status=report.tcb_status, endpoint=info.endpoint, operator=info.operator, host=host,
+        version=info.version,
+        registered_at=ctx.block_number if previous is None else previous.registered_at,
+        last_attested_ms=now_ms,
+    ))  # fmt: skip
     ctx.deposit_event(d.WorkerRegistered, worker=identity, operator=info.operator,
                       measurement=report.measurement,
                       confidence_level=report.confidence_level, first_time=previous is None)  # fmt: skip
@@ -189,7 +187,7 @@ def register_gatekeeper(ctx: Context, worker: bytes) -> None:
     gatekeepers.append(worker)
     d.Gatekeepers.put(ctx.state, gatekeepers)
     ctx.deposit_event(d.GatekeeperRegistered, worker=worker)
-    _tell_enclaves(ctx, payloads.GatekeeperRegistered(worker, info["encryption_public"]))
+    _tell_enclaves(ctx, payloads.GatekeeperRegistered(worker, info.encryption_public))
 
 
 def _tell_enclaves(ctx: Context, event: payloads.WorkerRegistered | payloads.GatekeeperRegistered) -> None:

@@ -43,7 +43,7 @@ def invariants(state: State) -> list[str]:
     """NextKeys and KeyOwner are each other's inverse."""
     problems = []
     owners = {key: bytes(stash) for key, stash in d.KeyOwner.iter(state)}
-    keys = {stash: bytes(k["consensus"]) for stash, k in d.NextKeys.iter(state)}
+    keys = {stash: k.consensus for stash, k in d.NextKeys.iter(state)}
     if {key: stash for stash, key in keys.items()} != owners:
         problems.append("Session.KeyOwner is not the inverse of Session.NextKeys")
     return problems

@@ -17,7 +17,8 @@ def purge_keys(ctx: Context, origin: Origin) -> None:
 
 
 CALLS = (
-    CallDecl("set_keys", 0, (field_("keys", d.SESSION_KEYS, "T::Keys"), field_("proof", Bytes, "Vec<u8>")),
+    CallDecl("set_keys", 0,
+             (field_("keys", d.SESSION_KEYS_ARGUMENT, "T::Keys"), field_("proof", Bytes, "Vec<u8>")),
              set_keys, 300_000_000,
              ("Set the caller's (a bonded stash's) consensus key, with its signature over the stash.",)),
     CallDecl("purge_keys", 1, (), purge_keys, 200_000_000, ("Remove the caller's session keys.",)),

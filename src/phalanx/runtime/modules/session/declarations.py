@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from phalanx.codec import U32, AccountId, FixedBytes, Struct, Vec, field_
+from dataclasses import dataclass
+
+from phalanx.codec import U32, AccountId, DataclassStruct, FixedBytes, Struct, Vec, field_
 from phalanx.runtime.errors import ModuleError
 from phalanx.runtime.framework import EventDecl, Hasher, StorageMap, StorageValue
 
@@ -12,9 +14,19 @@ KEYS_PROOF_DOMAIN = b"phalanx/session-keys/v1"
 """What the consensus key signs before the stash's account id to prove it belongs to the stash."""
 
 CONSENSUS_KEY = FixedBytes(32)
-SESSION_KEYS = Struct(
-    ("phalanx_runtime", "SessionKeys"), [field_("consensus", CONSENSUS_KEY, "ed25519::Public")]
+
+
+@dataclass(frozen=True)
+class SessionKeys:
+    consensus: bytes
+
+
+SESSION_KEYS = DataclassStruct(
+    SessionKeys, ("phalanx_runtime", "SessionKeys"), [field_("consensus", CONSENSUS_KEY, "ed25519::Public")]
 )
+SESSION_KEYS_ARGUMENT = Struct(SESSION_KEYS.path, SESSION_KEYS.fields)
+"""The same type as the argument of `set_keys`, where its value is a dict (clients compose calls by
+field name); metadata records it once."""
 
 # -- storage -------------------------------------------------------------------------------------------
 

@@ -22,8 +22,8 @@ def keys_proof_message(stash: bytes) -> bytes:
 
 
 def consensus_key_of(state: State, stash: bytes) -> bytes | None:
-    keys = d.NextKeys.get(state, stash)
-    return None if keys is None else bytes(keys["consensus"])
+    keys: d.SessionKeys | None = d.NextKeys.get(state, stash)
+    return None if keys is None else keys.consensus
 
 
 def set_keys(ctx: Context, stash: bytes, consensus: bytes, proof: bytes) -> None:
@@ -44,7 +44,7 @@ def put_keys(state: State, stash: bytes, consensus: bytes) -> None:
     old = consensus_key_of(state, stash)
     if old is not None and old != consensus:
         d.KeyOwner.remove(state, old)
-    d.NextKeys.put(state, stash, {"consensus": consensus})
+    d.NextKeys.put(state, stash, d.SessionKeys(consensus))
     d.KeyOwner.put(state, consensus, stash)
 
 

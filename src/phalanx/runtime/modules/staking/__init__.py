@@ -45,10 +45,7 @@ def genesis(ctx: Context, config: StakingConfig, fallback_author: bytes | None) 
     d.MinValidatorBond.put(state, config.min_validator_bond)
     d.MinNominatorBond.put(state, config.min_nominator_bond)
     d.SlashFraction.put(state, config.slash_fraction)
-    d.Inflation.put(
-        state,
-        {"x_ideal": config.x_ideal, "i_ideal": config.i_ideal, "i_0": config.i_0, "falloff": config.falloff},
-    )
+    d.Inflation.put(state, d.InflationConfig(config.x_ideal, config.i_ideal, config.i_0, config.falloff))
     if fallback_author is not None:
         d.FallbackAuthor.put(state, fallback_author)
     for staker in config.stakers:
@@ -73,11 +70,12 @@ def on_finalize(ctx: Context) -> None:
 def invariants(state: State) -> list[str]:
     """Ledgers add up and are locked exactly; intentions belong to bonded stashes."""
     problems = []
+    ledger: d.StakingLedger
     for stash, ledger in d.Ledger.iter(state):
-        if ledger["total"] != ledger["active"] + sum(c["value"] for c in ledger["unlocking"]):
+        if ledger.total != ledger.active + sum(c.value for c in ledger.unlocking):
             problems.append(f"ledger of 0x{stash.hex()} does not add up")
-        locks = {bytes(lk["id"]): lk["amount"] for lk in balances_d.Locks.get(state, stash)}
-        if locks.get(d.STAKING_LOCK) != ledger["total"]:
+        locks = {lk.id: lk.amount for lk in balances_d.Locks.get(state, stash)}
+        if locks.get(d.STAKING_LOCK) != ledger.total:
             problems.append(f"staking lock of 0x{stash.hex()} is not its bonded total")
     for item in (d.Validators, d.Nominators):
         for stash, _ in item.iter(state):

@@ -104,7 +104,7 @@ CALLS = (
     CallDecl(
         "validate",
         4,
-        (field_("prefs", d.VALIDATOR_PREFS, "ValidatorPrefs"),),
+        (field_("prefs", d.VALIDATOR_PREFS_ARGUMENT, "ValidatorPrefs"),),
         validate,
         400_000_000,
         ("Declare the wish to validate, with a commission (Perbill).",),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from phalanx.codec import (
     H256,
     U32,
@@ -11,6 +13,7 @@ from phalanx.codec import (
     Bool,
     Bytes,
     Compact,
+    DataclassStruct,
     Option,
     Struct,
     Tuple,
@@ -33,11 +36,87 @@ MAX_UNLOCKING_CHUNKS = 32
 # -- types ---------------------------------------------------------------------------------------------
 
 _BALANCE = Compact(U128)
-UNLOCK_CHUNK = Struct(
+
+
+@dataclass(frozen=True)
+class UnlockChunk:
+    """Part of a ledger that unlocks when era `era` has come."""
+
+    value: int
+    era: int
+
+
+@dataclass(frozen=True)
+class StakingLedger:
+    """What a stash has bonded: `total` = `active` + the `unlocking` chunks."""
+
+    stash: bytes
+    total: int
+    active: int
+    unlocking: list[UnlockChunk]
+
+
+@dataclass(frozen=True)
+class ValidatorPrefs:
+    """A validator's commission (a Perbill) and whether it refuses new nominations."""
+
+    commission: int
+    blocked: bool
+
+
+@dataclass(frozen=True)
+class Nominations:
+    targets: list[bytes]
+    submitted_in: int
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class IndividualExposure:
+    who: bytes
+    value: int
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """What backs an elected validator in an era: its own stake and each nominator's."""
+
+    total: int
+    own: int
+    others: list[IndividualExposure]
+
+
+@dataclass(frozen=True)
+class ActiveEraInfo:
+    """The active era; `start` (ms) is None until its first block has been noted."""
+
+    index: int
+    start: int | None
+
+
+@dataclass(frozen=True)
+class EraRewardPoints:
+    total: int
+    individual: list[tuple[bytes, int]]
+
+
+@dataclass(frozen=True)
+class InflationConfig:
+    """The NPoS curve's parameters, each a Perquintill."""
+
+    x_ideal: int
+    i_ideal: int
+    i_0: int
+    falloff: int
+
+
+UNLOCK_CHUNK = DataclassStruct(
+    UnlockChunk,
     ("pallet_staking", "UnlockChunk"),
     [field_("value", _BALANCE, "Balance"), field_("era", Compact(U32), "EraIndex")],
 )
-STAKING_LEDGER = Struct(
+STAKING_LEDGER = DataclassStruct(
+    StakingLedger,
     ("pallet_staking", "StakingLedger"),
     [
         field_("stash", AccountId, "T::AccountId"),
@@ -47,11 +126,16 @@ STAKING_LEDGER = Struct(
     ],
 )
 PERBILL = Compact(U32)
-VALIDATOR_PREFS = Struct(
+VALIDATOR_PREFS = DataclassStruct(
+    ValidatorPrefs,
     ("pallet_staking", "ValidatorPrefs"),
     [field_("commission", PERBILL, "Perbill"), field_("blocked", Bool, "bool")],
 )
-NOMINATIONS = Struct(
+VALIDATOR_PREFS_ARGUMENT = Struct(VALIDATOR_PREFS.path, VALIDATOR_PREFS.fields)
+"""The same type as a call argument and event field, where its value is a dict (clients compose
+calls by field name); metadata records it once, as `VALIDATOR_PREFS`."""
+NOMINATIONS = DataclassStruct(
+    Nominations,
     ("pallet_staking", "Nominations"),
     [
         field_("targets", Vec(AccountId), "BoundedVec<T::AccountId>"),
@@ -59,11 +143,13 @@ NOMINATIONS = Struct(
         field_("suppressed", Bool, "bool"),
     ],
 )
-INDIVIDUAL_EXPOSURE = Struct(
+INDIVIDUAL_EXPOSURE = DataclassStruct(
+    IndividualExposure,
     ("sp_staking", "IndividualExposure"),
     [field_("who", AccountId, "AccountId"), field_("value", _BALANCE, "Balance")],
 )
-EXPOSURE = Struct(
+EXPOSURE = DataclassStruct(
+    Exposure,
     ("sp_staking", "Exposure"),
     [
         field_("total", _BALANCE, "Balance"),
@@ -71,15 +157,18 @@ EXPOSURE = Struct(
         field_("others", Vec(INDIVIDUAL_EXPOSURE), "Vec<IndividualExposure>"),
     ],
 )
-ACTIVE_ERA_INFO = Struct(
+ACTIVE_ERA_INFO = DataclassStruct(
+    ActiveEraInfo,
     ("pallet_staking", "ActiveEraInfo"),
     [field_("index", U32, "EraIndex"), field_("start", Option(U64), "Option<u64>")],
 )
-ERA_REWARD_POINTS = Struct(
+ERA_REWARD_POINTS = DataclassStruct(
+    EraRewardPoints,
     ("pallet_staking", "EraRewardPoints"),
     [field_("total", U32, "RewardPoint"), field_("individual", Vec(Tuple(AccountId, U32)), "BTreeMap")],
 )
-INFLATION_CONFIG = Struct(
+INFLATION_CONFIG = DataclassStruct(
+    InflationConfig,
     ("phalanx_staking", "InflationConfig"),
     [
         field_("x_ideal", U64, "Perquintill"),
@@ -174,7 +263,7 @@ ErasRewardPoints = StorageMap(
     _ERA,
     U32,
     ERA_REWARD_POINTS,
-    {"total": 0, "individual": []},
+    EraRewardPoints(0, []),
     docs="Points earned by validators in an era.",
 )
 ClaimedRewards = StorageMap(
@@ -248,7 +337,7 @@ Chilled = EventDecl("Chilled", 8, (_STASH,), ("An account stopped validating or 
 ValidatorPrefsSet = EventDecl(
     "ValidatorPrefsSet",
     13,
-    (_STASH, field_("prefs", VALIDATOR_PREFS, "ValidatorPrefs")),
+    (_STASH, field_("prefs", VALIDATOR_PREFS_ARGUMENT, "ValidatorPrefs")),
     ("A validator set its preferences.",),
 )
 Nominated = EventDecl(

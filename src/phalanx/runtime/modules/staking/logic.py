@@ -16,6 +16,7 @@ re-bonded).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from phalanx.economics.fixed import Perbill, Perquintill
@@ -37,8 +38,8 @@ PERBILL_ONE = Perbill.ACCURACY
 
 
 def active_era(state: State) -> int | None:
-    info = d.ActiveEra.get(state)
-    return None if info is None else int(info["index"])
+    info: d.ActiveEraInfo | None = d.ActiveEra.get(state)
+    return None if info is None else info.index
 
 
 def current_era(state: State) -> int:
@@ -46,39 +47,36 @@ def current_era(state: State) -> int:
     return 0 if era is None else int(era)
 
 
-def get_ledger(state: State, stash: bytes) -> dict[str, Any]:
-    ledger = d.Ledger.get(state, stash)
+def get_ledger(state: State, stash: bytes) -> d.StakingLedger:
+    ledger: d.StakingLedger | None = d.Ledger.get(state, stash)
     if ledger is None:
         raise d.NotStash("the account has nothing bonded; bond first")
-    return dict(ledger)
+    return ledger
 
 
 def inflation_params(state: State) -> InflationParams:
-    cfg = d.Inflation.get(state)
+    cfg: d.InflationConfig | None = d.Inflation.get(state)
     if cfg is None:
         return InflationParams()
     return InflationParams(
-        Perquintill(cfg["x_ideal"]),
-        Perquintill(cfg["i_ideal"]),
-        Perquintill(cfg["i_0"]),
-        Perquintill(cfg["falloff"]),
+        Perquintill(cfg.x_ideal), Perquintill(cfg.i_ideal), Perquintill(cfg.i_0), Perquintill(cfg.falloff)
     )
 
 
 # -- bonding -------------------------------------------------------------------------------------------
 
 
-def put_ledger(ctx: Context, ledger: dict[str, Any]) -> None:
+def put_ledger(ctx: Context, ledger: d.StakingLedger) -> None:
     """Store a ledger and lock exactly its total; a ledger with nothing left is removed with its roles."""
-    stash = ledger["stash"]
-    if ledger["total"] == 0:
+    stash = ledger.stash
+    if ledger.total == 0:
         d.Ledger.remove(ctx.state, stash)
         d.Validators.remove(ctx.state, stash)
         d.Nominators.remove(ctx.state, stash)
         balances.remove_lock(ctx, d.STAKING_LOCK, stash)
         return
     d.Ledger.put(ctx.state, stash, ledger)
-    balances.set_lock(ctx, d.STAKING_LOCK, stash, ledger["total"])
+    balances.set_lock(ctx, d.STAKING_LOCK, stash, ledger.total)
 
 
 def _free_to_bond(ctx: Context, stash: bytes, already: int) -> int:
@@ -93,7 +91,7 @@ def bond(ctx: Context, stash: bytes, value: int) -> None:
         raise d.InsufficientBond(f"a bond must be at least the existential deposit ({ED} planck)")
     if value > _free_to_bond(ctx, stash, 0):
         raise balances_d.InsufficientBalance(f"cannot bond {value}: the free balance is lower")
-    put_ledger(ctx, {"stash": stash, "total": value, "active": value, "unlocking": []})
+    put_ledger(ctx, d.StakingLedger(stash, total=value, active=value, unlocking=[]))
     ctx.deposit_event(d.Bonded, stash=stash, amount=value)
 
 
@@ -101,11 +99,9 @@ def bond_extra(ctx: Context, stash: bytes, value: int) -> None:
     ledger = get_ledger(ctx.state, stash)
     if value == 0:
         raise d.ZeroValue("bond_extra needs an amount above zero")
-    if value > _free_to_bond(ctx, stash, ledger["total"]):
+    if value > _free_to_bond(ctx, stash, ledger.total):
         raise balances_d.InsufficientBalance(f"cannot bond {value} more: the unbonded free balance is lower")
-    ledger["total"] += value
-    ledger["active"] += value
-    put_ledger(ctx, ledger)
+    put_ledger(ctx, replace(ledger, total=ledger.total + value, active=ledger.active + value))
     ctx.deposit_event(d.Bonded, stash=stash, amount=value)
 
 
@@ -124,27 +120,26 @@ def unbond(ctx: Context, stash: bytes, value: int) -> int:
     bond of the stash's role is refused (InsufficientBond: chill first).
     """
     ledger = get_ledger(ctx.state, stash)
-    value = min(value, ledger["active"])
+    value = min(value, ledger.active)
     if value == 0:
         raise d.ZeroValue("nothing to unbond")
-    remaining = ledger["active"] - value
+    remaining = ledger.active - value
     if remaining < ED:
-        value, remaining = ledger["active"], 0
+        value, remaining = ledger.active, 0
     minimum = _min_bond_for_role(ctx.state, stash)
     if remaining < minimum:
         raise d.InsufficientBond(
             f"the active bond would fall below the role's minimum of {minimum}; chill first"
         )
     era = current_era(ctx.state) + int(d.BondingDuration.get(ctx.state))
-    chunks = [dict(c) for c in ledger["unlocking"]]
-    if chunks and chunks[-1]["era"] == era:
-        chunks[-1]["value"] += value
+    chunks = list(ledger.unlocking)
+    if chunks and chunks[-1].era == era:
+        chunks[-1] = replace(chunks[-1], value=chunks[-1].value + value)
     elif len(chunks) >= d.MAX_UNLOCKING_CHUNKS:
         raise d.NoMoreChunks("too many unlocking chunks; withdraw_unbonded first")
     else:
-        chunks.append({"value": value, "era": era})
-    ledger["active"], ledger["unlocking"] = remaining, chunks
-    put_ledger(ctx, ledger)
+        chunks.append(d.UnlockChunk(value, era))
+    put_ledger(ctx, replace(ledger, active=remaining, unlocking=chunks))
     ctx.deposit_event(d.Unbonded, stash=stash, amount=value)
     return value
 
@@ -153,11 +148,10 @@ def withdraw_unbonded(ctx: Context, stash: bytes) -> int:
     """Unlock every chunk whose era has come; returns the amount. Emits Withdrawn."""
     ledger = get_ledger(ctx.state, stash)
     era = active_era(ctx.state) or 0
-    kept = [c for c in ledger["unlocking"] if c["era"] > era]
-    freed = sum(int(c["value"]) for c in ledger["unlocking"]) - sum(int(c["value"]) for c in kept)
+    kept = [c for c in ledger.unlocking if c.era > era]
+    freed = sum(c.value for c in ledger.unlocking) - sum(c.value for c in kept)
     if freed:
-        ledger["unlocking"], ledger["total"] = kept, ledger["total"] - freed
-        put_ledger(ctx, ledger)
+        put_ledger(ctx, replace(ledger, unlocking=kept, total=ledger.total - freed))
         ctx.deposit_event(d.Withdrawn, stash=stash, amount=freed)
     return freed
 
@@ -168,11 +162,11 @@ def withdraw_unbonded(ctx: Context, stash: bytes) -> int:
 def validate(ctx: Context, stash: bytes, commission: int, blocked: bool = False) -> None:
     ledger = get_ledger(ctx.state, stash)
     minimum = int(d.MinValidatorBond.get(ctx.state))
-    if ledger["active"] < minimum:
+    if ledger.active < minimum:
         raise d.InsufficientBond(f"a validator needs an active bond of at least {minimum} planck")
     if not 0 <= commission <= PERBILL_ONE:
         raise d.InvalidParameter(f"commission is a Perbill (0..{PERBILL_ONE}), got {commission}")
-    prefs = {"commission": commission, "blocked": blocked}
+    prefs = d.ValidatorPrefs(commission, blocked)
     d.Nominators.remove(ctx.state, stash)
     d.Validators.put(ctx.state, stash, prefs)
     ctx.deposit_event(d.ValidatorPrefsSet, stash=stash, prefs=prefs)
@@ -181,20 +175,18 @@ def validate(ctx: Context, stash: bytes, commission: int, blocked: bool = False)
 def nominate(ctx: Context, stash: bytes, targets: list[bytes]) -> None:
     ledger = get_ledger(ctx.state, stash)
     minimum = int(d.MinNominatorBond.get(ctx.state))
-    if ledger["active"] < minimum:
+    if ledger.active < minimum:
         raise d.InsufficientBond(f"a nominator needs an active bond of at least {minimum} planck")
     if not targets:
         raise d.EmptyTargets("name at least one validator")
     if len(targets) > d.MAX_NOMINATIONS or len(set(targets)) != len(targets):
         raise d.InvalidNumberOfNominations(f"at most {d.MAX_NOMINATIONS} distinct targets")
     for target in targets:
-        prefs = d.Validators.get(ctx.state, target)
-        if prefs is None or (prefs["blocked"] and target != stash):
+        prefs: d.ValidatorPrefs | None = d.Validators.get(ctx.state, target)
+        if prefs is None or (prefs.blocked and target != stash):
             raise d.BadTarget(f"0x{target.hex()} is not a validator candidate open to nominations")
     d.Validators.remove(ctx.state, stash)
-    d.Nominators.put(
-        ctx.state, stash, {"targets": targets, "submitted_in": current_era(ctx.state), "suppressed": False}
-    )
+    d.Nominators.put(ctx.state, stash, d.Nominations(targets, current_era(ctx.state), suppressed=False))
     ctx.deposit_event(d.Nominated, stash=stash, targets=targets)
 
 
@@ -214,16 +206,17 @@ def compute_election(state: State, seats: int) -> Any:
     candidates: list[bytes] = []
     voters: list[tuple[bytes, int, list[bytes]]] = []
     for stash, _prefs in d.Validators.iter(state):
-        ledger = d.Ledger.get(state, stash)
+        ledger: d.StakingLedger | None = d.Ledger.get(state, stash)
         if ledger is None:
             continue
         candidates.append(stash)
-        voters.append((stash, int(ledger["active"]), [stash]))
+        voters.append((stash, ledger.active, [stash]))
+    nominations: d.Nominations
     for stash, nominations in d.Nominators.iter(state):
         ledger = d.Ledger.get(state, stash)
         if ledger is None:
             continue
-        voters.append((stash, int(ledger["active"]), list(nominations["targets"])))
+        voters.append((stash, ledger.active, list(nominations.targets)))
     return elect(candidates, voters, seats)
 
 
@@ -241,11 +234,11 @@ def start_era(ctx: Context, start_ms: int | None) -> list[bytes]:
             d.ErasStakers.put(
                 state,
                 (era, w),
-                {
-                    "total": exposure.total,
-                    "own": exposure.own,
-                    "others": [{"who": b.who, "value": b.value} for b in exposure.others],
-                },
+                d.Exposure(
+                    exposure.total,
+                    exposure.own,
+                    [d.IndividualExposure(b.who, b.value) for b in exposure.others],
+                ),
             )
             d.ErasValidatorPrefs.put(state, (era, w), d.Validators.get(state, w))
             total += exposure.total
@@ -260,13 +253,16 @@ def start_era(ctx: Context, start_ms: int | None) -> list[bytes]:
     d.ErasElected.put(state, era, winners)
     d.ErasTotalStake.put(state, era, total)
     d.CurrentEra.put(state, era)
-    d.ActiveEra.put(state, {"index": era, "start": start_ms})
+    d.ActiveEra.put(state, d.ActiveEraInfo(era, start_ms))
     _prune(ctx, era - int(d.HistoryDepth.get(state)) - 1)
     ctx.deposit_event(d.StakersElected, era_index=era, validators=winners)
-    hooks.notify_validator_set(
-        ctx, era, [(w, int(d.ErasStakers.get(state, (era, w))["total"])) for w in winners]
-    )
+    hooks.notify_validator_set(ctx, era, [(w, _exposure(state, era, w).total) for w in winners])
     return winners
+
+
+def _exposure(state: State, era: int, validator: bytes) -> d.Exposure:
+    exposure: d.Exposure = d.ErasStakers.get(state, (era, validator))
+    return exposure
 
 
 def _prune(ctx: Context, era: int) -> None:
@@ -283,12 +279,11 @@ def _prune(ctx: Context, era: int) -> None:
 def end_era(ctx: Context, now_ms: int) -> None:
     """Fix the payout of the active era and mint the treasury's remainder. Emits EraPaid."""
     state = ctx.state
-    info = d.ActiveEra.get(state)
+    info: d.ActiveEraInfo | None = d.ActiveEra.get(state)
     if info is None:
         return
-    era = int(info["index"])
-    start = info["start"]
-    duration = 0 if start is None else max(0, now_ms - int(start))
+    era = info.index
+    duration = 0 if info.start is None else max(0, now_ms - info.start)
     issuance = balances_d.TotalIssuance.get(state)
     payout, remainder = compute_era_payout(
         int(d.ErasTotalStake.get(state, era)), issuance, duration, inflation_params(state)
@@ -310,12 +305,12 @@ def new_session(ctx: Context, session_index: int) -> list[bytes] | None:
 def note_block(ctx: Context) -> None:
     """End of every block: start the era clock if unset, credit the author's points."""
     state = ctx.state
-    info = d.ActiveEra.get(state)
+    info: d.ActiveEraInfo | None = d.ActiveEra.get(state)
     if info is None:
         return
-    era = int(info["index"])
-    if info["start"] is None:
-        d.ActiveEra.put(state, {"index": era, "start": int(Now.get(state))})
+    era = info.index
+    if info.start is None:
+        d.ActiveEra.put(state, replace(info, start=int(Now.get(state))))
     author = hooks.find_author(ctx) or d.FallbackAuthor.get(state)
     if author is None or d.ErasStakers.get(state, (era, author)) is None:
         return
@@ -323,12 +318,11 @@ def note_block(ctx: Context) -> None:
 
 
 def add_points(ctx: Context, era: int, stash: bytes, points: int) -> None:
-    record = d.ErasRewardPoints.get(ctx.state, era)
-    individual = dict((bytes(who), int(p)) for who, p in record["individual"])
+    record: d.EraRewardPoints = d.ErasRewardPoints.get(ctx.state, era)
+    individual = dict(record.individual)
     individual[stash] = individual.get(stash, 0) + points
-    d.ErasRewardPoints.put(
-        ctx.state, era, {"total": int(record["total"]) + points, "individual": sorted(individual.items())}
-    )
+    updated = d.EraRewardPoints(record.total + points, sorted(individual.items()))
+    d.ErasRewardPoints.put(ctx.state, era, updated)
 
 
 # -- payouts -------------------------------------------------------------------------------------------
@@ -344,23 +338,23 @@ def payout_stakers(ctx: Context, validator: bytes, era: int) -> int:
     reward = d.ErasValidatorReward.get(state, era)
     if reward is None:
         raise d.InvalidEraToReward(f"era {era} has no recorded payout")
-    exposure = d.ErasStakers.get(state, (era, validator))
+    exposure: d.Exposure | None = d.ErasStakers.get(state, (era, validator))
     if exposure is None:
         raise d.NotElected(f"0x{validator.hex()} was not an elected validator in era {era}")
     if d.ClaimedRewards.get(state, (era, validator)):
         raise d.AlreadyClaimed(f"era {era} is already paid for this validator")
     d.ClaimedRewards.put(state, (era, validator), True)
-    points = d.ErasRewardPoints.get(state, era)
-    mine = dict((bytes(who), int(p)) for who, p in points["individual"]).get(validator, 0)
-    if mine == 0 or exposure["total"] == 0:
+    points: d.EraRewardPoints = d.ErasRewardPoints.get(state, era)
+    mine = dict(points.individual).get(validator, 0)
+    if mine == 0 or exposure.total == 0:
         return 0
-    validator_total = int(reward) * mine // int(points["total"])
-    prefs = d.ErasValidatorPrefs.get(state, (era, validator)) or {"commission": 0}
-    commission = Perbill(int(prefs["commission"])).mul_floor(validator_total)
+    validator_total = int(reward) * mine // points.total
+    prefs: d.ValidatorPrefs | None = d.ErasValidatorPrefs.get(state, (era, validator))
+    commission = Perbill(0 if prefs is None else prefs.commission).mul_floor(validator_total)
     leftover = validator_total - commission
-    paid = _reward(ctx, validator, commission + leftover * int(exposure["own"]) // int(exposure["total"]))
-    for other in exposure["others"]:
-        paid += _reward(ctx, bytes(other["who"]), leftover * int(other["value"]) // int(exposure["total"]))
+    paid = _reward(ctx, validator, commission + leftover * exposure.own // exposure.total)
+    for other in exposure.others:
+        paid += _reward(ctx, other.who, leftover * other.value // exposure.total)
     return paid
 
 

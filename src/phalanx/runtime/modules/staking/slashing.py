@@ -17,6 +17,8 @@ TotalIssuance does not change. The offender is chilled; a validator is slashed a
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from phalanx.crypto import verify_signature
 from phalanx.crypto.keys import KeyType
 from phalanx.economics.fixed import Perbill
@@ -39,7 +41,7 @@ def report_equivocation(ctx: Context, offender: bytes, height: int) -> int:
     """
     state = ctx.state
     era = logic.active_era(state)
-    exposure = None if era is None else d.ErasStakers.get(state, (era, offender))
+    exposure: d.Exposure | None = None if era is None else d.ErasStakers.get(state, (era, offender))
     if era is None or exposure is None:
         raise d.NotElected(f"0x{offender.hex()} is not a validator of the active era")
     if d.OffenceReported.get(state, (era, offender)):
@@ -47,30 +49,32 @@ def report_equivocation(ctx: Context, offender: bytes, height: int) -> int:
     d.OffenceReported.put(state, (era, offender), True)
     ctx.deposit_event(d.OffenceReportedEvent, offender=offender, era_index=era, height=height)
     fraction = Perbill(int(d.SlashFraction.get(state)))
-    total = slash_stash(ctx, offender, fraction.mul_floor(int(exposure["own"])))
-    for other in exposure["others"]:
-        total += slash_stash(ctx, bytes(other["who"]), fraction.mul_floor(int(other["value"])))
+    total = slash_stash(ctx, offender, fraction.mul_floor(exposure.own))
+    for other in exposure.others:
+        total += slash_stash(ctx, other.who, fraction.mul_floor(other.value))
     logic.chill(ctx, offender)
     return total
 
 
 def slash_stash(ctx: Context, stash: bytes, amount: int) -> int:
     """Take up to `amount` out of the stash's bond into the treasury; returns what was taken."""
-    ledger = d.Ledger.get(ctx.state, stash)
+    ledger: d.StakingLedger | None = d.Ledger.get(ctx.state, stash)
     if ledger is None or amount <= 0:
         return 0
-    ledger = dict(ledger)
-    amount = min(amount, int(ledger["total"]))
-    from_active = min(amount, int(ledger["active"]))
-    ledger["active"] -= from_active
+    amount = min(amount, ledger.total)
+    from_active = min(amount, ledger.active)
     rest = amount - from_active
-    chunks = [dict(c) for c in ledger["unlocking"]]
-    for chunk in reversed(chunks):
-        taken = min(rest, int(chunk["value"]))
-        chunk["value"] -= taken
+    chunks = list(ledger.unlocking)
+    for i in reversed(range(len(chunks))):  # the latest chunks first
+        taken = min(rest, chunks[i].value)
+        chunks[i] = replace(chunks[i], value=chunks[i].value - taken)
         rest -= taken
-    ledger["unlocking"] = [c for c in chunks if c["value"] > 0]
-    ledger["total"] -= amount
+    ledger = replace(
+        ledger,
+        total=ledger.total - amount,
+        active=ledger.active - from_active,
+        unlocking=[c for c in chunks if c.value > 0],
+    )
     logic.put_ledger(ctx, ledger)
     treasury.receive(ctx, stash, amount)
     ctx.deposit_event(d.Slashed, staker=stash, amount=amount)

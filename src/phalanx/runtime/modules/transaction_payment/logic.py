@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from phalanx.runtime.framework import Context
 from phalanx.runtime.modules.balances import declarations as balances_d
 from phalanx.runtime.modules.balances import logic as balances
@@ -35,7 +37,7 @@ def charge(ctx: Context, who: bytes, info: AccountInfo, fee: int, tip: int) -> A
     The caller has checked `can_pay`. Returns the sender's new record. Emits Withdraw, Deposit,
     TransactionFeePaid.
     """
-    after = info._replace(free=info.free - fee, nonce=(info.nonce + 1) & 0xFFFFFFFF)
+    after = replace(info, free=info.free - fee, nonce=(info.nonce + 1) & 0xFFFFFFFF)
     system.put_account(ctx, who, info, after)
     ctx.deposit_event(balances_d.Withdraw, who=who, amount=fee)
     if fee:

@@ -52,6 +52,7 @@ from phalanx.runtime.modules.validators.declarations import (
     ByAddress,
     ConsensusDigest,
     Count,
+    Digest,
     NotAValidator,
     Powers,
     PowerSet,
@@ -108,7 +109,7 @@ MODULE = Module(
 
 __all__ = [
     "DUPLICATE_VOTE", "EVIDENCE_ENGINE", "MAX_POWER", "MODULE", "NAME", "POWER_UNIT", "PROPOSER_ENGINE",
-    "ByAddress", "ConsensusDigest", "Count", "NotAValidator", "PowerSet", "PowerTooHigh", "Powers",
+    "ByAddress", "ConsensusDigest", "Count", "Digest", "NotAValidator", "PowerSet", "PowerTooHigh", "Powers",
     "StashOf", "WouldEmptySet", "address_of", "block_author", "encode_evidence", "force_set_power",
     "genesis", "get_validators", "invariants", "on_new_validator_set", "power_of", "stash_of_address",
 ]  # fmt: skip

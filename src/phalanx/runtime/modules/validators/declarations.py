@@ -3,6 +3,9 @@ errors and limits."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from phalanx.codec import (
     U8,
     U32,
@@ -10,10 +13,10 @@ from phalanx.codec import (
     U128,
     AccountId,
     Bytes,
+    DataclassStruct,
     Enum,
     FixedBytes,
     Option,
-    Struct,
     Tuple,
     Vec,
     field_,
@@ -46,8 +49,19 @@ DIGEST_ITEM = Enum(("sp_runtime", "generic", "digest", "DigestItem"), [
     variant("Other", 0, field_(None, Bytes, "Vec<u8>")),
     variant("RuntimeEnvironmentUpdated", 8),
 ])  # fmt: skip
-DIGEST = Struct(
-    ("sp_runtime", "generic", "digest", "Digest"), [field_("logs", Vec(DIGEST_ITEM), "Vec<DigestItem>")]
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A header's digest: `logs` are `DIGEST_ITEM` values, e.g. `("PreRuntime", (engine, data))`."""
+
+    logs: list[tuple[str, Any]]
+
+
+DIGEST = DataclassStruct(
+    Digest,
+    ("sp_runtime", "generic", "digest", "Digest"),
+    [field_("logs", Vec(DIGEST_ITEM), "Vec<DigestItem>")],
 )
 
 # -- storage -------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from phalanx.runtime.modules.validators.declarations import (
     ByAddress,
     ConsensusDigest,
     Count,
+    Digest,
     Misbehavior,
     NotAValidator,
     Powers,
@@ -137,7 +138,7 @@ def on_initialize(ctx: Context) -> None:
     ours = [item for item in ctx.digest if item.kind == "PreRuntime" and item.engine in _ENGINES]
     if ours:
         logs = [("PreRuntime", (item.engine, item.data)) for item in ours]
-        ConsensusDigest.put(ctx.state, {"logs": logs})
+        ConsensusDigest.put(ctx.state, Digest(logs))
     elif ctx.state.get(ConsensusDigest.key) is not None:
         ConsensusDigest.kill(ctx.state)
     report_misbehavior(ctx)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from phalanx.attestation import DcapEvidence
 
-DCAP_DIR = Path(__file__).resolve().parents[2] / "data" / "dcap"
+DCAP_DIR = Path(__file__).resolve().parents[1] / "data" / "dcap"
 
 # A block time inside the validity window of the SGX and TDX samples' collateral (2025-07-19 10:00 UTC).
 IN_WINDOW_S = 1752919200

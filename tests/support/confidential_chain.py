@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from runtime_testchain import ALICE, Chain
-
 from phalanx.attestation import (
     RegistrationInfo,
     SimulatedEvidence,
@@ -24,6 +22,7 @@ from phalanx.runtime.assembly import CALLS
 from phalanx.runtime.modules.registry import RegistryGenesis
 from phalanx.runtime.state import State
 from phalanx.storage import Database
+from tests.support.runtime_testchain import ALICE, Chain
 
 ATTESTATION_KEY = Keypair.from_seed(b"\x07" * 32, KeyType.ED25519)
 MEASUREMENT = bytes(range(32))
@@ -64,12 +63,17 @@ def simulated_evidence(
     return evidence_to_value(SimulatedEvidence(quote, key.sign(compute_simulated_quote_payload(quote))))
 
 
+def register_call(chain: Chain, worker: Worker, **kw: Any) -> bytes:
+    """`Registry.register_worker` for `worker` with simulated evidence quoted at the next block's time."""
+    info = worker.info(operator=kw.pop("operator", None))
+    evidence = simulated_evidence(info, (chain.now + 6000) // 1000, **kw)
+    return chain.call("Registry", "register_worker", info=info, evidence=evidence)
+
+
 def register_xt(
     chain: Chain, worker: Worker, host: Keypair = ALICE, nonce: int | None = None, **kw: Any
 ) -> bytes:
-    info = worker.info(operator=kw.pop("operator", None))
-    evidence = simulated_evidence(info, (chain.now + 6000) // 1000, **kw)
-    return chain.sign(host, chain.call("Registry", "register_worker", info=info, evidence=evidence), nonce)
+    return chain.sign(host, register_call(chain, worker, **kw), nonce)
 
 
 def sudo_xt(chain: Chain, module: str, function: str, nonce: int | None = None, **args: Any) -> bytes:

@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from runtime_testchain import Chain
-
 from phalanx.chain import Blockchain
 from phalanx.crypto import Keypair
 from phalanx.runtime import BuiltBlock, ChainSpec
@@ -19,6 +17,7 @@ from phalanx.runtime.modules.staking.genesis_config import Staker, StakingConfig
 from phalanx.runtime.modules.system.declarations import TREASURY_ACCOUNT
 from phalanx.runtime.state import State
 from phalanx.storage import Database
+from tests.support.runtime_testchain import Chain
 
 PHA = 10**12
 KEYS = {name: Keypair.from_suri(f"//{name}") for name in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")}
