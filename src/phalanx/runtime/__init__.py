@@ -22,7 +22,7 @@ Writing a module
 ----------------
 A module lives in `modules/<name>/` and has the shape of `modules/balances/` (every module has it):
 
-- `declarations.py`: `NAME`, a fixed pallet `INDEX`; storage items
+- `declarations.py`: `NAME`, a fixed pallet `INDEX`, the metadata `CRATE`; storage items
   (`StorageValue(NAME, "Item", codec, default)` / `StorageMap(NAME, "Item", Hasher.BLAKE2_128_CONCAT,
   key_codec, codec, default)`; keys are `twox128(NAME) ++ twox128("Item") ++ hasher(SCALE(key))`;
   default None makes the item `Optional` in metadata); events (`EventDecl("Transfer", index,
@@ -45,8 +45,9 @@ A module lives in `modules/<name>/` and has the shape of `modules/balances/` (ev
 - `__init__.py`: the module docstring (what it is for, its rules), `genesis(ctx, config)` (checks its
   config, then writes block 0's state), hooks (`on_initialize(ctx)`, `on_finalize(ctx)`),
   `invariants(state) -> list[str]` (problems found; tests check them after every block), and
-  `MODULE = Module(name=..., index=..., crate="pallet_<name>", genesis=lambda ctx, config:
-  genesis(ctx, config.<field>), ...)`. What other packages use is re-exported here.
+  `MODULE = Module.from_declarations(d, CALLS, genesis=lambda ctx, config: genesis(ctx,
+  config.<field>), ...)`, which takes `NAME`, `INDEX`, `CRATE` ("pallet_<name>", the metadata path)
+  and the tuples from `declarations.py`. What other packages use is re-exported here.
 
 A module imports the modules below it, never one that builds on it. What it must ask of a module
 above (Staking asks who authored a block; the Registry tells who registered; Mq hands a message to

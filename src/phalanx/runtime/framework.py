@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from phalanx.codec import Codec, Enum, FieldInfo, TypeInfo, VariantInfo, Vec, decode_compact, encode_compact
@@ -317,6 +318,28 @@ class Module:
         if self.errors:
             variants = [VariantInfo(e.__name__, e.code, (), _doc_lines(e)) for e in self.errors]
             object.__setattr__(self, "error_codec", Enum((*path, "Error"), variants))
+
+    @classmethod
+    def from_declarations(
+        cls,
+        declarations: ModuleType,
+        calls: tuple[CallDecl, ...] = (),
+        *,
+        genesis: Callable[[Context, GenesisConfig], None] | None = None,
+        on_initialize: Callable[[Context], None] | None = None,
+        on_finalize: Callable[[Context], None] | None = None,
+        invariants: Callable[[State], list[str]] | None = None,
+        docs: tuple[str, ...] = (),
+    ) -> Module:
+        """The module whose `declarations.py` is `declarations`: its NAME, INDEX and CRATE, and its
+        STORAGE, EVENTS, ERRORS and CONSTANTS where it declares them; calls and hooks are given."""
+        return cls(
+            name=declarations.NAME, index=declarations.INDEX, crate=declarations.CRATE,
+            storage=getattr(declarations, "STORAGE", ()), calls=calls,
+            events=getattr(declarations, "EVENTS", ()), errors=getattr(declarations, "ERRORS", ()),
+            constants=getattr(declarations, "CONSTANTS", ()), genesis=genesis, on_initialize=on_initialize,
+            on_finalize=on_finalize, invariants=invariants, docs=docs,
+        )  # fmt: skip
 
     def error_by_index(self, index: int) -> type[ModuleError] | None:
         for error in self.errors:

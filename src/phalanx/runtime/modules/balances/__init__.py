@@ -47,15 +47,6 @@ def invariants(state: State) -> list[str]:
     return problems
 
 
-MODULE = Module(
-    name=d.NAME,
-    index=d.INDEX,
-    crate="pallet_balances",
-    storage=d.STORAGE,
-    calls=CALLS,
-    events=d.EVENTS,
-    errors=d.ERRORS,
-    constants=d.CONSTANTS,
-    genesis=lambda ctx, config: genesis(ctx, config.balances),
-    invariants=invariants,
+MODULE = Module.from_declarations(
+    d, CALLS, genesis=lambda ctx, config: genesis(ctx, config.balances), invariants=invariants,
 )

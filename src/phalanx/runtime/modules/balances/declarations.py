@@ -11,6 +11,7 @@ from phalanx.runtime.framework import Constant, EventDecl, Hasher, StorageMap, S
 
 NAME = "Balances"
 INDEX = 2
+CRATE = "pallet_balances"
 
 PHA = 10**12
 """One PHA in planck (12 decimals)."""

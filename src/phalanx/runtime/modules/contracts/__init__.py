@@ -44,10 +44,8 @@ def invariants(state: State) -> list[str]:
     return problems
 
 
-MODULE = Module(
-    name=d.NAME, index=d.INDEX, crate="pallet_contracts_confidential", storage=d.STORAGE, calls=CALLS,
-    events=d.EVENTS, errors=d.ERRORS, constants=d.CONSTANTS,
-    genesis=lambda ctx, config: genesis(ctx, config.contracts), invariants=invariants,
-)  # fmt: skip
+MODULE = Module.from_declarations(
+    d, CALLS, genesis=lambda ctx, config: genesis(ctx, config.contracts), invariants=invariants,
+)
 
 __all__ = ["MODULE", "ContractsGenesis", "genesis", "invariants"]

@@ -37,6 +37,7 @@ from phalanx.runtime.framework import Constant, EventDecl, Hasher, StorageMap
 
 NAME = "Contracts"
 INDEX = 22
+CRATE = "pallet_contracts_confidential"
 
 REPLICAS = 2
 """Workers assigned to each contract when that many are registered."""

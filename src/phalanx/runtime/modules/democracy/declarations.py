@@ -10,6 +10,7 @@ from phalanx.runtime.modules.sudo.declarations import DISPATCH_RESULT
 
 NAME = "Democracy"
 INDEX = 13
+CRATE = "pallet_democracy"
 DEMOCRACY_LOCK = b"democrac"
 """The balance lock id of votes (8 bytes, as in pallet-democracy)."""
 

@@ -24,9 +24,6 @@ from phalanx.runtime.modules.mq import declarations as d
 from phalanx.runtime.modules.mq.calls import CALLS
 from phalanx.runtime.modules.mq.logic import on_initialize
 
-MODULE = Module(
-    name=d.NAME, index=d.INDEX, crate="pallet_mq", storage=d.STORAGE, calls=CALLS, events=d.EVENTS,
-    errors=d.ERRORS, constants=d.CONSTANTS, on_initialize=on_initialize,
-)  # fmt: skip
+MODULE = Module.from_declarations(d, CALLS, on_initialize=on_initialize)
 
 __all__ = ["MODULE"]

@@ -27,6 +27,7 @@ from phalanx.runtime.types import DISPATCH_ERROR
 
 NAME = "Mq"
 INDEX = 21
+CRATE = "pallet_mq"
 
 DEDUP_WINDOW = 100
 """Blocks during which an identical copy of an accepted message is ignored instead of refused."""

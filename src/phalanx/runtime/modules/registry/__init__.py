@@ -58,11 +58,9 @@ def invariants(state: State) -> list[str]:
     return problems
 
 
-MODULE = Module(
-    name=d.NAME, index=d.INDEX, crate="pallet_registry", storage=d.STORAGE, calls=CALLS, events=d.EVENTS,
-    errors=d.ERRORS, genesis=lambda ctx, config: genesis(ctx, config.registry),
-    on_initialize=record_genesis_hash, invariants=invariants,
-    docs=tuple(line for line in (__doc__ or "").splitlines()[:1]),
-)  # fmt: skip
+MODULE = Module.from_declarations(
+    d, CALLS, genesis=lambda ctx, config: genesis(ctx, config.registry), on_initialize=record_genesis_hash,
+    invariants=invariants, docs=tuple(line for line in (__doc__ or "").splitlines()[:1]),
+)
 
 __all__ = ["MODULE", "CometBftAnchor", "DevAnchor", "RegistryGenesis", "genesis", "invariants"]

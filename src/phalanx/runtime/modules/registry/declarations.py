@@ -50,6 +50,7 @@ from phalanx.runtime.framework import EventDecl, Hasher, StorageMap, StorageValu
 
 NAME = "Registry"
 INDEX = 20
+CRATE = "pallet_registry"
 
 KEY = FixedBytes(32)
 

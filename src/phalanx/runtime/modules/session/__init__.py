@@ -49,17 +49,9 @@ def invariants(state: State) -> list[str]:
     return problems
 
 
-MODULE = Module(
-    name=d.NAME,
-    index=d.INDEX,
-    crate="pallet_session",
-    storage=d.STORAGE,
-    calls=CALLS,
-    events=d.EVENTS,
-    errors=d.ERRORS,
-    genesis=lambda ctx, config: genesis(ctx, config.economics.session),
-    on_initialize=logic.on_initialize,
-    invariants=invariants,
+MODULE = Module.from_declarations(
+    d, CALLS, genesis=lambda ctx, config: genesis(ctx, config.economics.session),
+    on_initialize=logic.on_initialize, invariants=invariants,
 )
 
 __all__ = [

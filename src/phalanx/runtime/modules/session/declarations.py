@@ -10,6 +10,7 @@ from phalanx.runtime.framework import EventDecl, Hasher, StorageMap, StorageValu
 
 NAME = "Session"
 INDEX = 11
+CRATE = "pallet_session"
 KEYS_PROOF_DOMAIN = b"phalanx/session-keys/v1"
 """What the consensus key signs before the stash's account id to prove it belongs to the stash."""
 

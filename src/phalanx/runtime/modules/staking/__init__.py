@@ -84,17 +84,7 @@ def invariants(state: State) -> list[str]:
     return problems
 
 
-MODULE = Module(
-    name=d.NAME,
-    index=d.INDEX,
-    crate="pallet_staking",
-    storage=d.STORAGE,
-    calls=CALLS,
-    events=d.EVENTS,
-    errors=d.ERRORS,
-    constants=d.CONSTANTS,
-    genesis=lambda ctx, config: genesis(ctx, config.economics.staking, config.dev_authority),
-    on_initialize=on_initialize,
-    on_finalize=on_finalize,
-    invariants=invariants,
+MODULE = Module.from_declarations(
+    d, CALLS, genesis=lambda ctx, config: genesis(ctx, config.economics.staking, config.dev_authority),
+    on_initialize=on_initialize, on_finalize=on_finalize, invariants=invariants,
 )

@@ -25,6 +25,7 @@ from phalanx.runtime.framework import Constant, EventDecl, Hasher, StorageMap, S
 
 NAME = "Staking"
 INDEX = 10
+CRATE = "pallet_staking"
 
 STAKING_LOCK = b"staking "
 """The balance lock id that holds every bonded planck (8 bytes, as in pallet-staking)."""

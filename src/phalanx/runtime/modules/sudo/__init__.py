@@ -17,15 +17,6 @@ def genesis(ctx: Context, key: bytes | None) -> None:
         d.Key.put(ctx.state, key)
 
 
-MODULE = Module(
-    name=d.NAME,
-    index=d.INDEX,
-    crate="pallet_sudo",
-    storage=d.STORAGE,
-    calls=CALLS,
-    events=d.EVENTS,
-    errors=d.ERRORS,
-    genesis=lambda ctx, config: genesis(ctx, config.sudo_key),
-)
+MODULE = Module.from_declarations(d, CALLS, genesis=lambda ctx, config: genesis(ctx, config.sudo_key))
 
 __all__ = ["MODULE", "genesis"]

@@ -9,6 +9,7 @@ from phalanx.runtime.types import DISPATCH_ERROR
 
 NAME = "Sudo"
 INDEX = 4
+CRATE = "pallet_sudo"
 
 # -- storage -------------------------------------------------------------------------------------------
 

@@ -13,13 +13,4 @@ from phalanx.runtime.framework import Module
 from phalanx.runtime.modules.system import declarations as d
 from phalanx.runtime.modules.system.calls import CALLS
 
-MODULE = Module(
-    name=d.NAME,
-    index=d.INDEX,
-    crate="frame_system",
-    storage=d.STORAGE,
-    calls=CALLS,
-    events=d.EVENTS,
-    errors=d.ERRORS,
-    constants=d.CONSTANTS,
-)
+MODULE = Module.from_declarations(d, CALLS)

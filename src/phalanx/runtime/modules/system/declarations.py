@@ -17,6 +17,7 @@ from phalanx.runtime.types import ACCOUNT_INFO, DISPATCH_ERROR, DISPATCH_INFO, P
 
 NAME = "System"
 INDEX = 0
+CRATE = "frame_system"
 
 BLOCK_HASH_COUNT = 2400
 """How many recent block hashes are kept (and so the longest mortal era accepted)."""

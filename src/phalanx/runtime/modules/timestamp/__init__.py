@@ -19,15 +19,8 @@ def genesis(ctx: Context, now_ms: int) -> None:
     d.Now.put(ctx.state, now_ms)
 
 
-MODULE = Module(
-    name=d.NAME,
-    index=d.INDEX,
-    crate="pallet_timestamp",
-    storage=d.STORAGE,
-    calls=CALLS,
-    constants=d.CONSTANTS,
-    genesis=lambda ctx, config: genesis(ctx, config.timestamp_ms),
-    on_finalize=logic.on_finalize,
+MODULE = Module.from_declarations(
+    d, CALLS, genesis=lambda ctx, config: genesis(ctx, config.timestamp_ms), on_finalize=logic.on_finalize,
 )
 
 __all__ = ["CALLS", "MODULE", "Now", "genesis"]

@@ -7,6 +7,7 @@ from phalanx.runtime.framework import Constant, StorageValue
 
 NAME = "Timestamp"
 INDEX = 1
+CRATE = "pallet_timestamp"
 MINIMUM_PERIOD = 0
 
 # -- storage -------------------------------------------------------------------------------------------

@@ -15,12 +15,6 @@ from phalanx.runtime.framework import Module
 from phalanx.runtime.modules.transaction_payment import declarations as d
 from phalanx.runtime.modules.transaction_payment.logic import can_pay, charge, compute_fee, compute_fee_parts
 
-MODULE = Module(
-    name=d.NAME,
-    index=d.INDEX,
-    crate="pallet_transaction_payment",
-    events=d.EVENTS,
-    constants=d.CONSTANTS,
-)
+MODULE = Module.from_declarations(d)
 
 __all__ = ["MODULE", "can_pay", "charge", "compute_fee", "compute_fee_parts"]

@@ -7,6 +7,7 @@ from phalanx.runtime.framework import Constant, EventDecl
 
 NAME = "TransactionPayment"
 INDEX = 3
+CRATE = "pallet_transaction_payment"
 
 BASE_FEE = 100_000_000
 """0.0001 PHA per extrinsic."""

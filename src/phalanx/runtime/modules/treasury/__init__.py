@@ -24,16 +24,6 @@ def invariants(state: State) -> list[str]:
     return []
 
 
-MODULE = Module(
-    name=d.NAME,
-    index=d.INDEX,
-    crate="pallet_treasury",
-    storage=d.STORAGE,
-    calls=CALLS,
-    events=d.EVENTS,
-    errors=d.ERRORS,
-    invariants=invariants,
-    constants=d.CONSTANTS,
-)
+MODULE = Module.from_declarations(d, CALLS, invariants=invariants)
 
 __all__ = ["ACCOUNT", "MODULE", "SpendCount", "TotalSpent", "balance", "invariants", "mint", "receive"]

@@ -9,6 +9,7 @@ from phalanx.runtime.modules.system.declarations import TREASURY_ACCOUNT, TREASU
 
 NAME = "Treasury"
 INDEX = 12
+CRATE = "pallet_treasury"
 ACCOUNT = TREASURY_ACCOUNT
 
 # -- storage -------------------------------------------------------------------------------------------

@@ -101,11 +101,10 @@ def invariants(state: State) -> list[str]:
     return problems
 
 
-MODULE = Module(
-    name=d.NAME, index=d.INDEX, crate="pallet_validators", storage=d.STORAGE, calls=CALLS, events=d.EVENTS,
-    errors=d.ERRORS, constants=d.CONSTANTS, genesis=lambda ctx, config: genesis(ctx, config.validators),
-    on_initialize=on_initialize, invariants=invariants,
-)  # fmt: skip
+MODULE = Module.from_declarations(
+    d, CALLS, genesis=lambda ctx, config: genesis(ctx, config.validators), on_initialize=on_initialize,
+    invariants=invariants,
+)
 
 __all__ = [
     "DUPLICATE_VOTE", "EVIDENCE_ENGINE", "MAX_POWER", "MODULE", "NAME", "POWER_UNIT", "PROPOSER_ENGINE",

@@ -27,6 +27,7 @@ from phalanx.runtime.framework import Constant, EventDecl, Hasher, StorageMap, S
 
 NAME = "Validators"
 INDEX = 14
+CRATE = "pallet_validators"
 MAX_POWER = 1 << 40
 MAX_VALIDATORS = 150
 POWER_UNIT = 10**12
