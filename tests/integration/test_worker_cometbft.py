@@ -162,7 +162,7 @@ async def register_stranger(rpc: RpcClient, tmp_path: Path, network: Network) ->
     finally:
         await asyncio.to_thread(enclave.stop)
     call = compose_call("Registry", "register_worker", info=info, evidence=evidence_to_value(evidence))
-    with pytest.raises(registry.DevnetError) as refused:
+    with pytest.raises(registry.DevnetStepFailed) as refused:
         await registry.submit_call(rpc, Keypair.from_suri("//Ferdie"), call)
     code = bytes((registry_d.TrustRootMismatch.code, 0, 0, 0))
     module_error = repr({"index": registry_d.INDEX, "error": code})

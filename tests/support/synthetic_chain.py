@@ -53,7 +53,7 @@ class SyntheticChain:
         return block
 
     def prove(self, root: bytes, keys: Sequence[bytes] = (INBOUND_MESSAGES_KEY, TIMESTAMP_KEY)) -> bytes:
-        """The bundle `Runtime.state_proof` returns: Vec<(key, Option<value>, proof)>."""
+        """The bundle `ChainStore.state_proof` returns: Vec<(key, Option<value>, proof)>."""
         out = bytearray(encode_compact(len(keys)))
         for key in keys:
             value, proof = self.db.prove_with_value(root, key)

@@ -1,6 +1,6 @@
 """The NPoS inflation curve and the staking era payout.
 
-Yearly inflation as a function of the staked ratio x (DESIGN §5, after Web3 Foundation's NPoS
+Yearly inflation as a function of the staked ratio x (after Web3 Foundation's NPoS
 model):
 
     I(x) = I0 + (x_ideal * i_ideal - I0) * x / x_ideal              for x <= x_ideal

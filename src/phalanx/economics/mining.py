@@ -43,7 +43,7 @@ def fp(literal: str) -> Fixed64:
 class MiningParams:
     """Tokenomic parameters of the V/P model; rates are per block, amounts in PHA.
 
-    Build with `from_design` (DESIGN §5 defaults) or directly; `validate()` is called on
+    Build with `from_design` (the design's defaults) or directly; `validate()` is called on
     construction and raises `InvalidParameters`.
     """
 
@@ -100,7 +100,7 @@ class MiningParams:
         k: str = "50",
         block_seconds: int = BLOCK_SECONDS,
     ) -> MiningParams:
-        """Per-block parameters from the human units of DESIGN §5 (hour, day, year rates).
+        """Per-block parameters from the human units of the design (hour, day, year rates).
 
         rho 1.000000666600231 per block is 1.0002 per hour over 300 twelve-second blocks.
         """
@@ -310,7 +310,7 @@ def compute_budget_per_block(
 ) -> Fixed64:
     """Budget per block after the periodic cut: budget * (1 - cut) ** (elapsed // period).
 
-    DESIGN §5: cut 25% every 180 days (halving_blocks = 180 * 7200 at 12 s blocks, cut = 0.25).
+    The design: cut 25% every 180 days (halving_blocks = 180 * 7200 at 12 s blocks, cut = 0.25).
     """
     if halving_blocks <= 0:
         raise InvalidParameters("halving_blocks must be positive")

@@ -37,7 +37,7 @@ from phalanx.tee.platform.simulated import devnet_attestation_public_key
 from phalanx.wire.trust import CometBftTrust
 
 
-class DevnetError(PhalanxError):
+class DevnetStepFailed(PhalanxError):
     """A development-network step did not take effect (refused call, or a deadline passed)."""
 
     module = "worker"
@@ -94,11 +94,11 @@ async def submit_call(rpc: RpcClient, signer: Keypair, call: bytes,
                       timeout: float = 60.0) -> list[EventRecord]:  # fmt: skip
     """Submit `call` signed by `signer`, wait until finalized, and return the events of its extrinsic.
 
-    Raises `DevnetError` when the extrinsic failed (`System.ExtrinsicFailed`) or a sudo call inside it
+    Raises `DevnetStepFailed` when the extrinsic failed (`System.ExtrinsicFailed`) or a sudo call inside it
     failed (`Sudo.Sudid` with an error)."""
     receipt = await Chain(rpc).submit(signer, call, timeout)
     if receipt.error is not None:
-        raise DevnetError(f"the call failed: {receipt.error.value}")
+        raise DevnetStepFailed(f"the call failed: {receipt.error.value}")
     for event in receipt.events:
         result = event.fields.get("sudo_result")
         if (
@@ -106,7 +106,7 @@ async def submit_call(rpc: RpcClient, signer: Keypair, call: bytes,
             and isinstance(result, tuple)
             and result[0] == "Err"
         ):
-            raise DevnetError(f"the sudo call failed: {result[1]}")
+            raise DevnetStepFailed(f"the sudo call failed: {result[1]}")
     return list(receipt.events)
 
 
@@ -115,7 +115,7 @@ async def force_register_gatekeeper(
 ) -> None:
     """Make the registered worker `worker` (its identity public key) a gatekeeper, as the sudo key.
 
-    Waits until the call is finalized; raises `DevnetError` if it was refused (not registered, already
+    Waits until the call is finalized; raises `DevnetStepFailed` if it was refused (not registered, already
     a gatekeeper, `sudo` is not the sudo key)."""
     inner = build_call("Registry", "force_register_gatekeeper", worker=worker)
     call = compose_call("Sudo", "sudo", call=inner)
@@ -129,7 +129,7 @@ async def _poll(what: str, check: Any, timeout: float) -> Any:
         if value:
             return value
         if time.monotonic() > deadline:
-            raise DevnetError(f"{what} did not happen within {timeout} s")
+            raise DevnetStepFailed(f"{what} did not happen within {timeout} s")
         await asyncio.sleep(0.2)
 
 

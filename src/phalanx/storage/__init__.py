@@ -26,7 +26,6 @@ from phalanx.storage.errors import (
     StateRootMismatch,
     StorageError,
     StoreFull,
-    TransactionError,
     UnknownRoot,
 )
 from phalanx.storage.proof import ProofKind, StateProof, verify_proof, verify_proof_many
@@ -63,7 +62,6 @@ __all__ = [
     "StateUpdate",
     "StorageError",
     "StoreFull",
-    "TransactionError",
     "UnknownRoot",
     "Writer",
     "key_hash",

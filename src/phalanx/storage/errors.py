@@ -35,11 +35,6 @@ class StateRootMismatch(StorageError):
     code = 3
 
 
-class TransactionError(StorageError):
-    """An overlay transaction was misused: commit/rollback with none open, or changes() inside one."""
-
-    code = 4
-
 
 class InvalidTableName(StorageError):
     """A table name is empty, too long, reserved, or has characters outside [a-z0-9_.-]."""

@@ -21,7 +21,7 @@ this channel carries plaintext of commands, contract state, queries or answers: 
 chain data, queries and answers are sealed boxes, egress is what the chain will publish anyway.
 
 A block (`FeedBlock`, `BlockInput`) is the SCALE header, its finality proof and a proof bundle
-`Vec<(key: Bytes, value: Option<Bytes>, proof: Bytes)>` (what `Runtime.state_proof(keys, at)`
+`Vec<(key: Bytes, value: Option<Bytes>, proof: Bytes)>` (what `ChainStore.state_proof(keys, at)`
 returns, served as `state_getProof`) for the storage keys `PROOF_KEYS`: `Mq.InboundMessages` and
 `Timestamp.Now` (what the enclave reads), `System.Number` and `System.ParentHash` (which link
 blocks under CometBFT finality, where the header's hash is not itself signed). The finality proof

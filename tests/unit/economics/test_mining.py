@@ -1,4 +1,4 @@
-"""The V/P mining model against Phala's own numerical vectors (DESIGN §5)."""
+"""The V/P mining model against Phala's own numerical vectors (the design defaults)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from phalanx.economics.mining import (
     start_mining,
 )
 
-# The parameters of Phala's vectors: DESIGN §5 defaults with budget 100 PHA per block, Re 1.3, k 100.
+# The parameters of Phala's vectors: the design defaults with budget 100 PHA per block, Re 1.3, k 100.
 PARAMS = MiningParams.from_design(budget_per_day="720000", re="1.3", k="100")
 BLOCK_MS = 12_000
 

@@ -3,7 +3,7 @@ state proofs of the enclave's storage keys.
 
 RPC methods: `chain_getBlockHash`, `chain_getBlock` (header JSON and `justifications`),
 `chain_getFinalizedHead`, `chain_subscribeFinalizedHeads`, and `state_getProof(keys, at)`, which
-returns `Runtime.state_proof(keys, at)` as hex (the node serves it for enclaves and light clients).
+returns `ChainStore.state_proof(keys, at)` as hex (the node serves it for enclaves and light clients).
 
 `NodeSource` follows a dev node (the justification is the dev authority's signature in the block).
 `CometBftSource` follows a validator of a CometBFT network: the Substrate block and proofs from its
