@@ -64,6 +64,8 @@ decoding and genesis (`genesis.build_genesis`, a loop over the modules) follow f
 declarations.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from phalanx.runtime.block import Block, DigestItem, Header
 from phalanx.runtime.chain_spec import ChainSpec, GenesisConfig
 from phalanx.runtime.errors import (
@@ -75,8 +77,24 @@ from phalanx.runtime.errors import (
     UnknownBlock,
     UnknownTransaction,
 )
-from phalanx.runtime.runtime import BuiltBlock, EventRecord, ExtrinsicResult, Runtime, ValidTransaction
+from phalanx.runtime.events import EventRecord
 from phalanx.runtime.version import RuntimeVersion
+
+if TYPE_CHECKING:
+    from phalanx.runtime.runtime import BuiltBlock, ExtrinsicResult, Runtime, ValidTransaction
+
+_EXECUTION = frozenset({"BuiltBlock", "ExtrinsicResult", "Runtime", "ValidTransaction"})
+
+
+def __getattr__(name: str) -> Any:
+    """The block-execution names load `runtime.py` (and the executive) on first use, so a client that
+    only composes calls and decodes events does not import them."""
+    if name in _EXECUTION:
+        from phalanx.runtime import runtime
+
+        return getattr(runtime, name)
+    raise AttributeError(f"module 'phalanx.runtime' has no attribute {name!r}")
+
 
 __all__ = [
     "Block",

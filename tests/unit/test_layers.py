@@ -1,6 +1,8 @@
-"""Who may import whom around the enclave boundary: the formats that cross it live in `phalanx.wire`,
-below the client, the worker host, the platform and the enclave, so none of those reaches into the
-enclave's internals, and the enclave's measured code does not pull in LMDB."""
+"""Who may import whom. Layers import downward only (docs/architecture.md, "Layers"): the chain never
+imports the enclave, the node imports neither the worker host nor the client, and the local-network
+orchestration sits above them all. Around the enclave boundary the formats that cross it live in
+`phalanx.wire`, below the client, the worker host, the platform and the enclave, so none of those
+reaches into the enclave's internals, and the enclave's measured code does not pull in LMDB."""
 
 from __future__ import annotations
 
@@ -35,6 +37,12 @@ def _imports(package: str) -> set[tuple[str, str]]:
         ("wire", ("phalanx.tee", "phalanx.client", "phalanx.runtime", "phalanx.node")),
         ("tee/platform", ("phalanx.tee.enclave",)),
         ("tee/host", ("phalanx.tee.enclave",)),
+        ("runtime", ("phalanx.chain", "phalanx.engine", "phalanx.node", "phalanx.tee", "phalanx.client",
+                     "phalanx.localnet", "phalanx.cli")),
+        ("chain", ("phalanx.engine", "phalanx.node", "phalanx.tee", "phalanx.client", "phalanx.localnet")),
+        ("engine", ("phalanx.node", "phalanx.tee", "phalanx.client", "phalanx.localnet", "phalanx.cli")),
+        ("node", ("phalanx.tee", "phalanx.client", "phalanx.localnet", "phalanx.cli")),
+        ("tee", ("phalanx.node", "phalanx.engine.cometbft", "phalanx.localnet", "phalanx.cli")),
     ],
 )
 def test_package_does_not_import(package: str, forbidden: tuple[str, ...]) -> None:
@@ -56,5 +64,15 @@ def test_importing_the_client_and_the_wire_formats_imports_no_tee_code() -> None
         "import sys, phalanx.client.confidential, phalanx.wire.enclave_protocol, phalanx.wire.trust\n"
         "tee = sorted(name for name in sys.modules if name.startswith('phalanx.tee'))\n"
         "assert not tee, tee"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_the_client_decodes_events_without_the_block_executor_or_lmdb() -> None:
+    script = (
+        "import sys, phalanx.client.chain, phalanx.client.confidential, phalanx.client.token\n"
+        "heavy = ('lmdb', 'phalanx.runtime.runtime', 'phalanx.runtime.executive', 'phalanx.chain')\n"
+        "loaded = [m for m in heavy if m in sys.modules]\n"
+        "assert not loaded, loaded"
     )
     subprocess.run([sys.executable, "-c", script], check=True)
